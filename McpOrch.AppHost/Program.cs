@@ -1,0 +1,1 @@
+Console.WriteLine("McpOrch.AppHost: backing servers and services are not wired yet.");
