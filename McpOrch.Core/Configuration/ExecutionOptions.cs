@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace McpOrch.Core.Configuration;
+
+/// <summary>The <c>execution</c> section of <c>config.yaml</c>.</summary>
+public sealed class ExecutionOptions
+{
+    /// <summary>How many tool calls of one batch run at once.</summary>
+    [Range(1, 1000)]
+    public int MaxParallelTasks { get; set; } = 10;
+
+    /// <summary>How long one tool call may take; in <c>config.yaml</c> seconds (<c>300</c>) or a duration (<c>5m</c>).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "must be more than 0 and at most 1 day")]
+    public TimeSpan TaskTimeout { get; set; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>How often a step is retried after a transient failure.</summary>
+    [Range(0, 100)]
+    public int RetryCount { get; set; } = 3;
+}

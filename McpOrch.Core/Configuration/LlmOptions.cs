@@ -1,0 +1,26 @@
+using YamlDotNet.Serialization;
+
+namespace McpOrch.Core.Configuration;
+
+/// <summary>The <c>llm</c> section of <c>config.yaml</c>: which provider plans batch runs, and one block per provider.</summary>
+public sealed class LlmOptions
+{
+    /// <summary>The provider to use; none means batch runs need an explicit plan.</summary>
+    public LlmProvider? Provider { get; set; }
+
+    /// <summary>Azure OpenAI / Azure AI Foundry.</summary>
+    public LlmProviderOptions Azure { get; set; } = new();
+
+    /// <summary>OpenAI or any OpenAI-compatible endpoint.</summary>
+    [YamlMember(Alias = "openai")]
+    public LlmProviderOptions OpenAI { get; set; } = new();
+
+    /// <summary>Anthropic.</summary>
+    public LlmProviderOptions Anthropic { get; set; } = new();
+
+    /// <summary>Claude on Amazon Bedrock.</summary>
+    public LlmProviderOptions Bedrock { get; set; } = new();
+
+    /// <summary>Ollama.</summary>
+    public LlmProviderOptions Ollama { get; set; } = new();
+}

@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Configuration;
+
+namespace McpOrch.Core.Configuration;
+
+/// <summary>
+/// Reads MCP Orch's configuration. Precedence, lowest first: defaults, <c>config.yaml</c>, the well-known
+/// environment variables (<c>PROXY_PORT</c>, …), the .NET form (<c>McpOrch__Server__Port</c>), the command line.
+/// </summary>
+public static class OrchConfiguration
+{
+    /// <summary>The command-line options and the settings they set.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--config"] = "McpOrch:Server:McpConfig",
+        ["--settings"] = SettingsFileKey,
+        ["--host"] = "McpOrch:Server:Host",
+        ["--port"] = "McpOrch:Server:Port",
+        ["--mode"] = "McpOrch:Server:Mode",
+        ["--log-level"] = "McpOrch:Server:LogLevel",
+        ["--max-parallel-tasks"] = "McpOrch:Execution:MaxParallelTasks",
+        ["--task-timeout"] = "McpOrch:Execution:TaskTimeout",
+        ["--retry-count"] = "McpOrch:Execution:RetryCount",
+    };
+
+    /// <summary>The environment variable that names config.yaml when <c>--settings</c> does not.</summary>
+    public const string SettingsFileVariable = "MCP_ORCH_SETTINGS";
+
+    const string SettingsFileKey = "McpOrch:SettingsFile";
+    const string DefaultSettingsFile = "config.yaml";
+
+    // Options that ASP.NET Core's host reads itself.
+    static readonly string[] HostOptions = ["--urls", "--environment", "--contentRoot", "--applicationName"];
+
+    /// <summary>
+    /// Adds config.yaml, the environment overrides and the command line to <paramref name="builder"/>,
+    /// binds the settings, and reads mcp-config.json.
+    /// </summary>
+    /// <param name="builder">The configuration to add to (a host's <c>ConfigurationManager</c>, or a fresh builder).</param>
+    /// <param name="args">The command line.</param>
+    /// <param name="environment">The environment variables.</param>
+    /// <param name="baseDirectory">Where relative file names start, and where config.yaml and mcp-config.json are looked for.</param>
+    /// <exception cref="OrchConfigurationException">Something is wrong; the message names every problem.</exception>
+    public static OrchSettings Load(IConfigurationBuilder builder, string[] args,
+        IReadOnlyDictionary<string, string> environment, string baseDirectory)
+    {
+        var problems = new ConfigurationProblems();
+        CheckCommandLine(args, problems);
+        problems.ThrowIfAny();
+
+        if (FindSettingsFile(args, environment, baseDirectory, problems) is { } settingsFile)
+            builder.Add(new YamlSettingsSource(settingsFile, problems));
+        builder.Add(new EnvironmentSettingsSource(environment));
+        builder.AddCommandLine(args, SwitchMappings.ToDictionary());
+        var root = (IConfigurationRoot)builder.Build();
+
+        var binder = new SettingsBinder(root, SwitchMappings, problems);
+        var options = binder.Bind();
+        var servers = ReadServers(options, root, binder, environment, baseDirectory, problems);
+        problems.ThrowIfAny();
+        return new OrchSettings(options, servers, problems.Warnings);
+    }
+
+    static void CheckCommandLine(string[] args, ConfigurationProblems problems)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i].Split('=', 2)[0];
+            if (!name.StartsWith('-'))
+                continue;
+            var known = SwitchMappings.ContainsKey(name) || HostOptions.Contains(name, StringComparer.OrdinalIgnoreCase)
+                || name.Contains(':', StringComparison.Ordinal);
+            if (!known)
+                problems.Error($"command line: unknown option {name}{SettingNames.DidYouMean(name, SwitchMappings.Keys)}: " +
+                    $"the options are {string.Join(", ", SwitchMappings.Keys)}.");
+            else if (!args[i].Contains('=', StringComparison.Ordinal) && (i + 1 == args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal)))
+                problems.Error($"command line: {name} needs a value, e.g. {name} VALUE.");
+            else if (!args[i].Contains('=', StringComparison.Ordinal))
+                i++;
+        }
+    }
+
+    static string? FindSettingsFile(string[] args, IReadOnlyDictionary<string, string> environment, string baseDirectory, ConfigurationProblems problems)
+    {
+        var given = new ConfigurationBuilder().AddCommandLine(args, SwitchMappings.ToDictionary()).Build()[SettingsFileKey];
+        var source = "--settings";
+        if (given is null && environment.TryGetValue(SettingsFileVariable, out var fromEnvironment) && fromEnvironment.Length > 0)
+            (given, source) = (fromEnvironment, $"environment variable {SettingsFileVariable}");
+
+        var path = Path.GetFullPath(given ?? DefaultSettingsFile, baseDirectory);
+        if (File.Exists(path))
+            return path;
+        if (given is not null)
+            problems.Error($"{source}: {given}: no such file: give the path of your config.yaml, or leave it out to use defaults.");
+        return null;
+    }
+
+    static McpServersConfiguration ReadServers(OrchOptions options, IConfigurationRoot root, SettingsBinder binder,
+        IReadOnlyDictionary<string, string> environment, string baseDirectory, ConfigurationProblems problems)
+    {
+        const string key = "McpOrch:Server:McpConfig";
+        var path = Path.GetFullPath(options.Server.McpConfig, baseDirectory);
+        if (File.Exists(path))
+            return McpServersFile.Load(path, name => environment.GetValueOrDefault(name), problems);
+
+        if (root[key] is not null)
+            problems.Error($"{binder.Describe(key)}: server.mcp_config: {options.Server.McpConfig}: no such file: give the path of your mcp-config.json.");
+        else
+            problems.Warning($"{options.Server.McpConfig}: not found in {baseDirectory}: no MCP servers are configured; pass --config PATH to use one.");
+        return McpServersConfiguration.Empty;
+    }
+}

@@ -1,0 +1,9 @@
+namespace McpOrch.Core.Configuration;
+
+/// <summary>The configuration cannot be used; the message has one line per problem, each naming the place and the fix.</summary>
+public sealed class OrchConfigurationException(IReadOnlyList<string> errors)
+    : Exception(string.Join(Environment.NewLine, errors))
+{
+    /// <summary>Each problem on its own.</summary>
+    public IReadOnlyList<string> Errors { get; } = errors;
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Logging;
+
+namespace McpOrch.Core.Configuration;
+
+/// <summary>The <c>server</c> section of <c>config.yaml</c>.</summary>
+public sealed class ServerOptions
+{
+    /// <summary>The address to listen on; loopback unless the gateway is meant to be shared.</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>The HTTP port.</summary>
+    [Range(1, 65535)]
+    public int Port { get; set; } = 8080;
+
+    /// <summary>Which surfaces are served: the proxy, batch jobs, or both.</summary>
+    public ServerMode Mode { get; set; } = ServerMode.Hybrid;
+
+    /// <summary>The default log level (<c>LOG_LEVEL</c>); unset keeps the level of appsettings.json.</summary>
+    public LogLevel? LogLevel { get; set; }
+
+    /// <summary>The <c>mcp-config.json</c> file with the MCP servers to put behind the gateway.</summary>
+    public string McpConfig { get; set; } = "mcp-config.json";
+}
