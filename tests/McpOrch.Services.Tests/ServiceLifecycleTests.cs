@@ -1,0 +1,73 @@
+using System.Net;
+
+namespace McpOrch.Services.Tests;
+
+public sealed class ServiceLifecycleTests : IDisposable
+{
+    readonly string _folder = Directory.CreateTempSubdirectory("orch-service-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Theory]
+    [InlineData("Proxy.Api")]
+    [InlineData("Planner.Worker")]
+    [InlineData("Executor.Worker")]
+    [InlineData("Dashboard.Web")]
+    public async Task Each_service_answers_health_and_alive_then_stops_cleanly_on_SIGTERM(string project)
+    {
+        await using var service = ServiceProcess.Start(project, _folder);
+
+        var health = await service.WaitForAsync("/health");
+        var alive = await service.WaitForAsync("/alive");
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("Healthy", await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+        Assert.Equal(0, await service.StopAsync());
+        Assert.Contains("Application is shutting down", service.Output);
+    }
+
+    [Fact]
+    public async Task The_dashboard_serves_its_home_page()
+    {
+        await using var service = ServiceProcess.Start("Dashboard.Web", _folder);
+
+        var home = await service.WaitForAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+        Assert.Contains("<h1>MCP Orch</h1>", await home.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [InlineData("Proxy.Api")]
+    [InlineData("Planner.Worker")]
+    [InlineData("Executor.Worker")]
+    public async Task A_bad_configuration_stops_the_service_with_one_message_and_no_stack_trace(string project)
+    {
+        File.WriteAllText(Path.Combine(_folder, "mcp-config.json"), """{"mcpServers": {"github": {"args": ["x"]}}}""");
+        File.WriteAllText(Path.Combine(_folder, "config.yaml"), "execution:\n  retry_count: many\n");
+
+        await using var service = ServiceProcess.Start(project, _folder);
+        await service.WaitForExitAsync();
+
+        Assert.Equal(2, service.ExitCode);
+        Assert.Equal("""
+            MCP Orch cannot start: the configuration has 2 problems:
+              config.yaml: line 2: execution.retry_count: must be a whole number, not 'many'.
+              mcp-config.json: mcpServers.github: needs "command" (stdio) or "url" (remote).
+
+            """.ReplaceLineEndings(), service.Output);
+    }
+
+    [Fact]
+    public async Task The_proxy_listens_on_the_configured_port_when_no_address_is_given()
+    {
+        var port = ServiceProcess.FreePort();
+        File.WriteAllText(Path.Combine(_folder, "config.yaml"), $"server:\n  host: 127.0.0.1\n  port: {port}\n");
+
+        await using var service = ServiceProcess.Start("Proxy.Api", _folder, port, []);
+
+        Assert.Equal(HttpStatusCode.OK, (await service.WaitForAsync("/health")).StatusCode);
+        Assert.Contains($"Now listening on: http://127.0.0.1:{port}", service.Output);
+    }
+}

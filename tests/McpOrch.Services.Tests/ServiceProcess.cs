@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace McpOrch.Services.Tests;
+
+/// <summary>One of the solution's services, started from its build output as a real process.</summary>
+sealed class ServiceProcess : IAsyncDisposable
+{
+    readonly Process _process;
+    readonly StringBuilder _output = new();
+
+    ServiceProcess(Process process) => _process = process;
+
+    public Uri BaseAddress { get; private init; } = null!;
+    public int ExitCode => _process.ExitCode;
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    /// <summary>Starts <paramref name="project"/> listening on a free loopback port, in <paramref name="workingDirectory"/>.</summary>
+    public static ServiceProcess Start(string project, string workingDirectory, params string[] args)
+    {
+        var port = FreePort();
+        return Start(project, workingDirectory, port, ["--urls", $"http://127.0.0.1:{port}", .. args]);
+    }
+
+    /// <summary>Starts <paramref name="project"/> with exactly <paramref name="args"/>; it is expected on <paramref name="port"/>.</summary>
+    public static ServiceProcess Start(string project, string workingDirectory, int port, string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.ArgumentList.Add(EntryAssembly(project));
+        foreach (var arg in args)
+            info.ArgumentList.Add(arg);
+        // The dashboard's static assets are found from its own folder.
+        info.ArgumentList.Add("--contentRoot");
+        info.ArgumentList.Add(Path.GetDirectoryName(EntryAssembly(project))!);
+
+        var service = new ServiceProcess(Process.Start(info)!) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        service._process.OutputDataReceived += (_, e) => service.Append(e.Data);
+        service._process.ErrorDataReceived += (_, e) => service.Append(e.Data);
+        service._process.BeginOutputReadLine();
+        service._process.BeginErrorReadLine();
+        return service;
+    }
+
+    void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    /// <summary>Polls <paramref name="path"/> until it answers, the process exits, or a minute passes.</summary>
+    public async Task<HttpResponseMessage> WaitForAsync(string path)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (true)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"The service exited with code {_process.ExitCode}:\n{Output}");
+            try
+            {
+                return await http.GetAsync(path, timeout.Token);
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(100, timeout.Token);
+            }
+        }
+    }
+
+    /// <summary>Sends SIGTERM, as a container runtime or the AppHost does, and waits for the exit.</summary>
+    public async Task<int> StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        await WaitForExitAsync();
+        return _process.ExitCode;
+    }
+
+    public async Task WaitForExitAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    static string EntryAssembly(string project)
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "McpOrch.sln")))
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("McpOrch.sln not found above the test output.");
+        // Tests run from bin/<Configuration>/net10.0 and the services are built in the same configuration.
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var folder = Path.Combine(root, project, "bin", configuration, "net10.0");
+        var assembly = project == "Proxy.Api" ? "mcp-orch.dll" : $"{project}.dll";
+        return Path.Combine(folder, assembly);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
