@@ -48,7 +48,7 @@ public static class OrchConfiguration
         problems.ThrowIfAny();
 
         if (FindSettingsFile(args, environment, baseDirectory, problems) is { } settingsFile)
-            builder.Add(new YamlSettingsSource(settingsFile, problems));
+            builder.Add(new YamlSettingsSource(settingsFile, name => environment.GetValueOrDefault(name), problems));
         builder.Add(new EnvironmentSettingsSource(environment));
         builder.AddCommandLine(args, SwitchMappings.ToDictionary());
         var root = (IConfigurationRoot)builder.Build();
@@ -98,14 +98,16 @@ public static class OrchConfiguration
         IReadOnlyDictionary<string, string> environment, string baseDirectory, ConfigurationProblems problems)
     {
         const string key = "McpOrch:Server:McpConfig";
-        var path = Path.GetFullPath(options.Server.McpConfig, baseDirectory);
+        // A path written in config.yaml is relative to that file; one given on the command line or in the environment, to the current folder.
+        var folder = root.Providers.LastOrDefault(p => p.TryGet(key, out _)) is YamlSettingsProvider yaml ? yaml.Folder : baseDirectory;
+        var path = Path.GetFullPath(options.Server.McpConfig, folder);
         if (File.Exists(path))
             return McpServersFile.Load(path, name => environment.GetValueOrDefault(name), problems);
 
         if (root[key] is not null)
             problems.Error($"{binder.Describe(key)}: server.mcp_config: {options.Server.McpConfig}: no such file: give the path of your mcp-config.json.");
         else
-            problems.Warning($"{options.Server.McpConfig}: not found in {baseDirectory}: no MCP servers are configured; pass --config PATH to use one.");
+            problems.Warning($"{options.Server.McpConfig}: not found in {folder}: no MCP servers are configured; pass --config PATH to use one.");
         return McpServersConfiguration.Empty;
     }
 }

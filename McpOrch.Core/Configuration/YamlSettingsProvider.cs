@@ -7,11 +7,17 @@ namespace McpOrch.Core.Configuration;
 /// <summary>
 /// Reads <c>config.yaml</c> against the shape of <see cref="OrchOptions"/>: unknown keys are warnings,
 /// a wrong shape is an error, and every value remembers its line so that a bad one can be pointed at.
+/// <c>${VAR}</c> references are expanded as in mcp-config.json.
 /// </summary>
-internal sealed class YamlSettingsProvider(string path, ConfigurationProblems problems) : ConfigurationProvider, IDescribesSettingSource
+internal sealed class YamlSettingsProvider(string path, Func<string, string?> environment, ConfigurationProblems problems)
+    : ConfigurationProvider, IDescribesSettingSource
 {
     readonly string _file = Path.GetFileName(path);
+    readonly EnvironmentExpander _expander = new(environment);
     readonly Dictionary<string, int> _lines = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The folder of the file: paths written in it are relative to it.</summary>
+    public string Folder => Path.GetDirectoryName(Path.GetFullPath(path))!;
 
     public string Describe(string key) =>
         _lines.TryGetValue(key, out var line) ? $"{_file}: line {line}" : _file;
@@ -85,19 +91,22 @@ internal sealed class YamlSettingsProvider(string path, ConfigurationProblems pr
             }
             else if (node is YamlScalarNode scalar && !SettingTypes.IsSection(itemType))
                 // "permissions: read, execute" reads as naturally as a list.
-                Set(key, scalar.Value!, node);
+                Set(key, scalar.Value!, node, at);
             else
                 Error(node, $"{at}: must be a list ('- item' lines or [a, b]).");
         }
         else if (node is YamlScalarNode scalar)
-            Set(key, scalar.Value!, node);
+            Set(key, scalar.Value!, node, at);
         else
             Error(node, $"{at}: must be a single value, not a {(node is YamlMappingNode ? "section" : "list")}.");
     }
 
-    void Set(string key, string value, YamlNode node)
+    void Set(string key, string value, YamlNode node, string at)
     {
-        Data[key] = value;
+        var missing = new List<string>();
+        Data[key] = _expander.Expand(value, missing);
+        foreach (var name in missing)
+            Error(node, $"{at}: environment variable {name} is not set: set it, or give a default with ${{{name}:-value}}.");
         _lines[key] = (int)node.Start.Line;
     }
 

@@ -153,10 +153,46 @@ public sealed class OrchConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void An_mcp_config_path_in_config_yaml_is_relative_to_config_yaml()
+    {
+        Directory.CreateDirectory(Path.Combine(_folder, "etc"));
+        Write("etc/config.yaml", "server:\n  mcp_config: servers.json\n");
+        Write("etc/servers.json", """{"mcpServers": {"memory": {"command": "npx"}}}""");
+
+        Assert.Equal("memory", Assert.Single(Load("--settings", "etc/config.yaml").Servers.Servers).Name);
+    }
+
+    [Fact]
     public void Mcp_config_json_in_the_current_folder_is_read_by_default()
     {
         Write("mcp-config.json", """{"mcpServers": {"memory": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"]}}}""");
         Assert.Equal("memory", Assert.Single(Load().Servers.Servers).Name);
+    }
+
+    [Fact]
+    public void Config_yaml_expands_environment_references()
+    {
+        Write("config.yaml", "security:\n  jwt_secret: ${SIGNING_KEY}\nserver:\n  host: ${BIND:-0.0.0.0}\n");
+        _environment["SIGNING_KEY"] = "s3cret";
+
+        var options = Load().Options;
+
+        Assert.Equal(("s3cret", "0.0.0.0"), (options.Security.JwtSecret, options.Server.Host));
+        _environment.Remove("SIGNING_KEY");
+        Assert.Equal("config.yaml: line 2: security.jwt_secret: environment variable SIGNING_KEY is not set: set it, or give a default with ${SIGNING_KEY:-value}.",
+            Error());
+    }
+
+    [Fact]
+    public void The_samples_load_without_errors_or_warnings()
+    {
+        var samples = Path.Combine(AppContext.BaseDirectory, "samples");
+        var settings = OrchConfiguration.Load(new ConfigurationBuilder(), [], _environment, samples);
+
+        Assert.Empty(settings.Warnings);
+        Assert.Equal(["everything", "memory", "filesystem", "github"], settings.Servers.Servers.Select(s => s.Name));
+        Assert.Equal(["everything", "memory", "filesystem"], settings.Servers.Enabled.Select(s => s.Name));
+        Assert.Equal(TimeSpan.FromSeconds(300), settings.Options.Execution.TaskTimeout);
     }
 
     [Fact]
