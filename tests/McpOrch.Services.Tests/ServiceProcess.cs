@@ -28,8 +28,16 @@ sealed class ServiceProcess : IAsyncDisposable
         return Start(project, workingDirectory, port, ["--urls", $"http://127.0.0.1:{port}", .. args]);
     }
 
+    /// <summary>Starts <paramref name="project"/> on a free loopback port with <paramref name="environment"/> added to its environment.</summary>
+    public static ServiceProcess Start(string project, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        var port = FreePort();
+        return Start(project, workingDirectory, port, ["--urls", $"http://127.0.0.1:{port}"], environment);
+    }
+
     /// <summary>Starts <paramref name="project"/> with exactly <paramref name="args"/>; it is expected on <paramref name="port"/>.</summary>
-    public static ServiceProcess Start(string project, string workingDirectory, int port, string[] args)
+    public static ServiceProcess Start(string project, string workingDirectory, int port, string[] args,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -37,6 +45,8 @@ sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
         info.ArgumentList.Add(EntryAssembly(project));
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
