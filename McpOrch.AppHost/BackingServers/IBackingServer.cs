@@ -12,10 +12,16 @@ public interface IBackingServer : IAsyncDisposable
     /// <summary>The key services read the connection string from: <c>ConnectionStrings:{ConnectionName}</c>.</summary>
     string ConnectionName { get; }
 
+    /// <summary>The loopback port clients connect to.</summary>
+    int Port { get; }
+
     /// <summary>The connection string in the format Aspire hands to its client integrations.</summary>
     string ConnectionString { get; }
 
-    /// <summary>Every process the server ran when it became ready (its whole tree), for leak checks.</summary>
+    /// <summary>
+    /// The server's process tree when it became ready, the launched process first, for leak checks.
+    /// Some members may be short-lived (a PostgreSQL backend, an Erlang port program).
+    /// </summary>
     IReadOnlyList<int> ProcessIds { get; }
 
     /// <summary>Stops the server gracefully; kills its process tree if it does not stop in time.</summary>

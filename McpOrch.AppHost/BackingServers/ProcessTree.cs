@@ -18,13 +18,13 @@ public sealed class ProcessTree
     public static ProcessTree Capture(int rootPid)
     {
         var all = ReadAll();
+        var byPid = all.ToDictionary(p => p.Pid);
         var byParent = all.ToLookup(p => p.ParentPid);
         var members = new List<ProcessStat>();
         var pending = new Queue<int>([rootPid]);
         while (pending.TryDequeue(out var pid))
         {
-            var stat = all.FirstOrDefault(p => p.Pid == pid);
-            if (stat is null)
+            if (!byPid.TryGetValue(pid, out var stat))
                 continue;
             members.Add(stat);
             foreach (var child in byParent[pid])

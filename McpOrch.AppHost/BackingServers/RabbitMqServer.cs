@@ -22,6 +22,7 @@ public sealed partial class RabbitMqServer : IBackingServer
         # Written by McpOrch.AppHost on every start: a private broker for local development and tests.
         log.console = true
         log.console.level = info
+        log.console.use_colors = off
         log.file = false
         """;
 

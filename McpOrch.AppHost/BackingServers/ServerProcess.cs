@@ -12,11 +12,13 @@ namespace McpOrch.AppHost.BackingServers;
 public sealed partial class ServerProcess : IAsyncDisposable
 {
     const int TailLength = 40;
+    const int FirstErrorsLength = 10;
     static readonly TimeSpan KillWait = TimeSpan.FromSeconds(10);
 
     readonly Process _process;
     readonly ILogger _logger;
     readonly Queue<string> _tail = new();
+    readonly List<string> _firstErrors = [];
     readonly Lock _tailLock = new();
 
     ServerProcess(string name, Process process, ILogger logger)
@@ -33,13 +35,22 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>The last lines the process wrote (stdout and stderr interleaved), for error messages.</summary>
+    /// <summary>
+    /// For error messages: the last lines the process wrote (stdout and stderr interleaved), preceded
+    /// by its first lines that mention an error when those scrolled out of the tail. Erlang, for one,
+    /// follows the line that says what is wrong with a crash report longer than any tail.
+    /// </summary>
     public string OutputTail
     {
         get
         {
             lock (_tailLock)
-                return string.Join('\n', _tail);
+            {
+                var earlierErrors = _firstErrors.Where(line => !_tail.Contains(line)).ToList();
+                return earlierErrors.Count == 0
+                    ? string.Join('\n', _tail)
+                    : string.Join('\n', [.. earlierErrors, "...", .. _tail]);
+            }
         }
     }
 
@@ -150,6 +161,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
             return;
         lock (_tailLock)
         {
+            if (_firstErrors.Count < FirstErrorsLength
+                && (line.Contains("error", StringComparison.OrdinalIgnoreCase) || line.Contains("fatal", StringComparison.OrdinalIgnoreCase)))
+                _firstErrors.Add(line);
             _tail.Enqueue(line);
             while (_tail.Count > TailLength)
                 _tail.Dequeue();
