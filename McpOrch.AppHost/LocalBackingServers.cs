@@ -33,17 +33,18 @@ public sealed partial class LocalBackingServers(
             Add(await RabbitMqServer.StartAsync(new() { DataDirectory = Path.Combine(dataRoot, "rabbitmq") },
                 loggerFactory.CreateLogger<RabbitMqServer>(), cancellationToken));
         }
-        catch (Exception e) when (e is BackingServerException or InvalidOperationException)
+        catch (Exception e)
         {
+            // The host does not stop a service whose start failed: stop what did start, or it would outlive us.
+            await StopAsync(CancellationToken.None);
+            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                return;
+            if (e is not (BackingServerException or InvalidOperationException))
+                throw;
             // One line a person can act on (what is missing, how to install it), not a stack trace.
             Console.Error.WriteLine($"McpOrch.AppHost: {e.Message}");
             Environment.ExitCode = 1;
-            await StopAsync(CancellationToken.None);
             lifetime.StopApplication();
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await StopAsync(CancellationToken.None);
         }
     }
 

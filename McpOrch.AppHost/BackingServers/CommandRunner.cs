@@ -23,9 +23,9 @@ public static class CommandRunner
     public static async Task<CommandResult> RunAsync(
         string executable,
         IEnumerable<string> arguments,
-        CancellationToken cancellationToken,
         string? workingDirectory = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null,
+        CancellationToken cancellationToken = default)
     {
         var startInfo = new ProcessStartInfo(executable, arguments)
         {

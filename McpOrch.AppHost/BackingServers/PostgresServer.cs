@@ -181,7 +181,7 @@ public sealed partial class PostgresServer : IBackingServer
     {
         var startInfo = AsServiceUser(runuser, initdb, dataDirectory,
             ["-D", dataDirectory, "-U", ServiceUser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
-        var result = await CommandRunner.RunAsync(startInfo.FileName, startInfo.ArgumentList, cancellationToken, dataDirectory);
+        var result = await CommandRunner.RunAsync(startInfo.FileName, startInfo.ArgumentList, dataDirectory, cancellationToken: cancellationToken);
         if (!result.Succeeded)
             throw new BackingServerException(
                 $"initdb failed (exit code {result.ExitCode}) for {dataDirectory}. Its last output:\n{result.Tail()}");
@@ -203,7 +203,7 @@ public sealed partial class PostgresServer : IBackingServer
 
         Directory.CreateDirectory(dataDirectory);
         var chown = ExecutableLookup.Find("chown", "apt-get install -y coreutils");
-        var result = await CommandRunner.RunAsync(chown, [$"{ServiceUser}:{ServiceUser}", dataDirectory], cancellationToken);
+        var result = await CommandRunner.RunAsync(chown, [$"{ServiceUser}:{ServiceUser}", dataDirectory], cancellationToken: cancellationToken);
         if (!result.Succeeded)
             throw new BackingServerException($"could not give {dataDirectory} to the user '{ServiceUser}': {result.Tail()}");
     }

@@ -11,6 +11,8 @@ public sealed class McpServersFixtureTests(McpServersFixture servers)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var transport = new StdioClientTransport(servers.Everything().ToStdioTransportOptions("everything"));
+        // Default options on purpose: SDK 2.3.1 falls back from its 2026-07-28 probe on its own and
+        // negotiates 2025-11-25 with this server, so McpClientOptions.ProtocolVersion needs no pin.
         await using var client = await McpClient.CreateAsync(transport, cancellationToken: cancellationToken);
 
         var tools = await client.ListToolsAsync(cancellationToken: cancellationToken);

@@ -1,4 +1,5 @@
 using McpOrch.AppHost;
+using McpOrch.AppHost.BackingServers;
 
 namespace McpOrch.Testing;
 
@@ -10,6 +11,8 @@ namespace McpOrch.Testing;
 /// </summary>
 public sealed class McpServersFixture : IAsyncLifetime
 {
+    Exception? _installFailure;
+
     public McpServersFixture()
     {
         ServersDirectory = Path.Combine(RepositoryRoot.Find(AppContext.BaseDirectory), "tests", "servers");
@@ -46,13 +49,25 @@ public sealed class McpServersFixture : IAsyncLifetime
     public NodeCommand Conformance(params IEnumerable<string> arguments) =>
         Package("@modelcontextprotocol/conformance", arguments, []);
 
-    public async ValueTask InitializeAsync() =>
-        await TestServerPackages.EnsureInstalledAsync(ServersDirectory, TestContext.Current.CancellationToken);
+    public async ValueTask InitializeAsync()
+    {
+        try
+        {
+            await TestServerPackages.EnsureInstalledAsync(ServersDirectory, TestContext.Current.CancellationToken);
+        }
+        catch (Exception e) when (e is BackingServerException or InvalidOperationException)
+        {
+            // Fail the tests that use these servers, with this message, not every test of the assembly.
+            _installFailure = e;
+        }
+    }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     NodeCommand Package(string package, IEnumerable<string> arguments, IEnumerable<KeyValuePair<string, string>> environment)
     {
+        if (_installFailure is not null)
+            throw new InvalidOperationException($"The npm packages in {ServersDirectory} are not installed: {_installFailure.Message}", _installFailure);
         // Each package's "bin" entry; package.json names it and the tests pin the versions.
         var entryScript = Path.Combine(ServersDirectory, "node_modules", package, "dist", "index.js");
         var nodeBin = Path.GetDirectoryName(NodeExecutable)!;

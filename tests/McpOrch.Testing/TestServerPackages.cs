@@ -27,7 +27,7 @@ public static class TestServerPackages
             return;
 
         var npm = ExecutableLookup.Find("npm", "apt-get install -y nodejs npm");
-        var result = await CommandRunner.RunAsync(npm, ["ci", "--no-audit", "--no-fund"], cancellationToken, serversDirectory);
+        var result = await CommandRunner.RunAsync(npm, ["ci", "--no-audit", "--no-fund"], serversDirectory, cancellationToken: cancellationToken);
         if (!result.Succeeded)
             throw new InvalidOperationException($"npm ci in {serversDirectory} failed (exit code {result.ExitCode}). Its last output:\n{result.Tail()}");
         await File.WriteAllTextAsync(marker, lockFileHash, cancellationToken);
