@@ -1,0 +1,18 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace McpOrch.AppHost.BackingServers;
+
+public static class LoopbackPort
+{
+    /// <summary>
+    /// A TCP port on 127.0.0.1 that nothing listens on right now. The kernel picks it, so two callers
+    /// asking at the same time get different ports.
+    /// </summary>
+    public static int FindFree()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
