@@ -19,6 +19,10 @@ public sealed class ServerOptions
     /// <summary>The default log level (<c>LOG_LEVEL</c>); unset keeps the level of appsettings.json.</summary>
     public LogLevel? LogLevel { get; set; }
 
+    /// <summary>Between a server's name and its tool's name in the merged catalog: <c>github.list_issues</c>.</summary>
+    [RegularExpression("^[A-Za-z0-9_.-]{1,3}$", ErrorMessage = "must be 1 to 3 of the characters A-Z a-z 0-9 _ . -, such as . or __")]
+    public string ToolSeparator { get; set; } = ".";
+
     /// <summary>The <c>mcp-config.json</c> file with the MCP servers to put behind the gateway.</summary>
     public string McpConfig { get; set; } = "mcp-config.json";
 }

@@ -121,9 +121,12 @@ internal sealed class SettingsBinder(IConfigurationRoot root, IReadOnlyDictionar
 
     bool InRange(PropertyInfo property, object? value, string key, string at)
     {
-        if (property.GetCustomAttribute<RangeAttribute>() is not { } range || range.IsValid(value))
+        if (property.GetCustomAttribute<RangeAttribute>() is { } range && !range.IsValid(value))
+            Error(key, at, range.ErrorMessage is { } message ? $"{message}." : $"must be between {range.Minimum} and {range.Maximum}.");
+        else if (property.GetCustomAttribute<RegularExpressionAttribute>() is { } pattern && !pattern.IsValid(value))
+            Error(key, at, $"{pattern.ErrorMessage}.");
+        else
             return true;
-        Error(key, at, range.ErrorMessage is { } message ? $"{message}." : $"must be between {range.Minimum} and {range.Maximum}.");
         return false;
     }
 

@@ -1,5 +1,7 @@
 using System.Net;
 
+using McpOrch.Testing;
+
 namespace McpOrch.Services.Tests;
 
 public sealed class ServiceLifecycleTests : IDisposable

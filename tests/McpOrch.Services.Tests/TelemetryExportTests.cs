@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 
+using McpOrch.Testing;
+
 namespace McpOrch.Services.Tests;
 
 public sealed class TelemetryExportTests : IDisposable

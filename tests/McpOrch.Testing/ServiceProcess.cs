@@ -1,12 +1,12 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using McpOrch.AppHost;
+using McpOrch.AppHost.BackingServers;
 
-namespace McpOrch.Services.Tests;
+namespace McpOrch.Testing;
 
 /// <summary>One of the solution's services, started from its build output as a real process.</summary>
-sealed class ServiceProcess : IAsyncDisposable
+public sealed class ServiceProcess : IAsyncDisposable
 {
     readonly Process _process;
     readonly StringBuilder _output = new();
@@ -14,6 +14,7 @@ sealed class ServiceProcess : IAsyncDisposable
     ServiceProcess(Process process) => _process = process;
 
     public Uri BaseAddress { get; private init; } = null!;
+    public int Id => _process.Id;
     public int ExitCode => _process.ExitCode;
 
     public string Output
@@ -97,6 +98,13 @@ sealed class ServiceProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGKILL: the process gets no chance to clean up.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await WaitForExitAsync();
+    }
+
     public async Task WaitForExitAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -115,9 +123,7 @@ sealed class ServiceProcess : IAsyncDisposable
 
     static string EntryAssembly(string project)
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "McpOrch.sln")))
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("McpOrch.sln not found above the test output.");
+        var root = RepositoryRoot.Find(AppContext.BaseDirectory);
         // Tests run from bin/<Configuration>/net10.0 and the services are built in the same configuration.
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var folder = Path.Combine(root, project, "bin", configuration, "net10.0");
@@ -125,10 +131,5 @@ sealed class ServiceProcess : IAsyncDisposable
         return Path.Combine(folder, assembly);
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LoopbackPort.FindFree();
 }

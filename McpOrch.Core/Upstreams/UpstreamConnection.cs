@@ -1,0 +1,277 @@
+using System.Text.Json;
+using McpOrch.Core.Configuration;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace McpOrch.Core.Upstreams;
+
+/// <summary>
+/// One supervised connection to a configured MCP server. It connects in the background, lists the
+/// server's tools, and reconnects with exponential backoff when the server crashes or the connection
+/// drops; calls made while it is away fail at once with an error that names the server.
+/// </summary>
+public sealed partial class UpstreamConnection : IAsyncDisposable
+{
+    readonly SupervisionPolicy _policy;
+    readonly TimeSpan _defaultTimeout;
+    readonly ILoggerFactory _loggerFactory;
+    readonly ILogger _logger;
+    readonly CancellationTokenSource _stopping = new();
+    readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    Task _supervision = Task.CompletedTask;
+    volatile McpClient? _client;
+
+    /// <param name="definition">The server as configured.</param>
+    /// <param name="defaultTimeout">The per-call limit when the server sets none (<c>execution.task_timeout</c>).</param>
+    /// <param name="policy">Start-up timeout and backoff.</param>
+    /// <param name="loggerFactory">For the connection's log and the server's stderr.</param>
+    public UpstreamConnection(McpServerDefinition definition, TimeSpan defaultTimeout, SupervisionPolicy policy, ILoggerFactory loggerFactory)
+    {
+        Definition = definition;
+        _defaultTimeout = defaultTimeout;
+        _policy = policy;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<UpstreamConnection>();
+        State = definition.Disabled ? UpstreamState.Disabled : UpstreamState.Starting;
+    }
+
+    /// <summary>Raised when the state or the tool list changes.</summary>
+    public event Action<UpstreamConnection>? Changed;
+
+    /// <summary>The server as configured.</summary>
+    public McpServerDefinition Definition { get; }
+
+    /// <summary>The configured name, which prefixes the server's tools.</summary>
+    public string Name => Definition.Name;
+
+    /// <summary>Where the connection is.</summary>
+    public UpstreamState State { get; private set; }
+
+    /// <summary>The protocol revision the server speaks, found on the first connection and kept for the next ones.</summary>
+    public string? ProtocolVersion { get; private set; }
+
+    /// <summary>The server's tools while it is healthy; empty otherwise.</summary>
+    public IReadOnlyList<Tool> Tools { get; private set; } = [];
+
+    /// <summary>When the current connection was made.</summary>
+    public DateTimeOffset? ConnectedSince { get; private set; }
+
+    /// <summary>How many times the connection was started again after a failure.</summary>
+    public int Restarts { get; private set; }
+
+    /// <summary>What went wrong last, for people: never a secret.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>Completes when the first connection attempt has succeeded or failed.</summary>
+    public Task FirstAttempt => _firstAttempt.Task;
+
+    /// <summary>Starts connecting in the background.</summary>
+    public void Start()
+    {
+        if (Definition.Disabled)
+            _firstAttempt.TrySetResult();
+        else
+            _supervision = Task.Run(SuperviseAsync);
+    }
+
+    /// <summary>
+    /// Calls <paramref name="tool"/> with the server's timeout. A timeout cancels the call upstream
+    /// (the SDK sends <c>notifications/cancelled</c>); a dropped connection fails the call at once.
+    /// </summary>
+    /// <exception cref="ToolCallException">No result: the server is unavailable, timed out or rejected the call.</exception>
+    public async Task<CallToolResult> CallToolAsync(string tool, IDictionary<string, JsonElement>? arguments,
+        CancellationToken cancellationToken)
+    {
+        var client = _client ?? throw new ToolCallException(Name, tool, ToolCallFailure.Unavailable,
+            $"MCP server '{Name}' is not available ({Describe(State)}{(LastError is null ? "" : $": {LastError}")}).");
+        var timeout = Definition.Timeout ?? _defaultTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+
+        var call = client.CallToolAsync(new CallToolRequestParams { Name = tool, Arguments = arguments }, deadline.Token).AsTask();
+        if (await Task.WhenAny(call, client.Completion) != call)
+        {
+            _ = call.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            var details = await client.Completion;
+            throw new ToolCallException(Name, tool, ToolCallFailure.Unavailable,
+                $"MCP server '{Name}' disconnected during the call to '{tool}' ({DescribeEnd(details)}).");
+        }
+        try
+        {
+            return await call;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ToolCallException(Name, tool, ToolCallFailure.Timeout,
+                $"The call to '{tool}' on MCP server '{Name}' timed out after {timeout.TotalSeconds:0.###} s and was cancelled.");
+        }
+        catch (McpProtocolException e)
+        {
+            throw new ToolCallException(Name, tool, ToolCallFailure.Rejected,
+                $"MCP server '{Name}' rejected the call to '{tool}': {e.Message}", e.ErrorCode, e);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not ToolCallException)
+        {
+            throw new ToolCallException(Name, tool, ToolCallFailure.Unavailable,
+                $"The call to '{tool}' on MCP server '{Name}' failed: {e.Message}", inner: e);
+        }
+    }
+
+    async Task SuperviseAsync()
+    {
+        var failures = 0;
+        while (!_stopping.IsCancellationRequested)
+        {
+            McpClient? client = null;
+            try
+            {
+                client = await ConnectAsync();
+                failures = 0;
+                var details = await client.Completion.WaitAsync(_stopping.Token);
+                LastError = $"connection lost ({DescribeEnd(details)})";
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                LastError = DescribeStartFailure(e);
+            }
+            finally
+            {
+                _client = null;
+                Tools = [];
+                ConnectedSince = null;
+                if (client is not null)
+                    await client.DisposeAsync();
+            }
+            if (_stopping.IsCancellationRequested)
+                break;
+
+            failures++;
+            Restarts++;
+            SetState(failures >= _policy.FailuresBeforeDown ? UpstreamState.Down : UpstreamState.Restarting);
+            _firstAttempt.TrySetResult();
+            var delay = _policy.Backoff(failures);
+            LogRestarting(Name, LastError!, delay.TotalSeconds);
+            try
+            {
+                await Task.Delay(delay, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        SetState(UpstreamState.Stopped);
+        _firstAttempt.TrySetResult();
+    }
+
+    async Task<McpClient> ConnectAsync()
+    {
+        using var startup = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        startup.CancelAfter(_policy.StartupTimeout);
+        var transport = UpstreamTransports.Create(Definition, _logger, _loggerFactory);
+        var options = new McpClientOptions
+        {
+            ClientInfo = new Implementation { Name = "mcp-orch", Version = "1.0.0" },
+            // Found on the first connection: later ones go straight to the revision the server speaks.
+            ProtocolVersion = ProtocolVersion,
+            Handlers = new McpClientHandlers
+            {
+                NotificationHandlers = [new(NotificationMethods.ToolListChangedNotification, OnToolListChangedAsync)],
+            },
+        };
+        McpClient? client = null;
+        try
+        {
+            client = await McpClient.CreateAsync(transport, options, _loggerFactory, startup.Token);
+            var tools = await client.ListToolsAsync(cancellationToken: startup.Token);
+            ProtocolVersion = client.NegotiatedProtocolVersion;
+            Tools = [.. tools.Select(t => t.ProtocolTool)];
+            ConnectedSince = DateTimeOffset.UtcNow;
+            _client = client;
+            LogConnected(Name, ProtocolVersion ?? "unknown", Tools.Count);
+            SetState(UpstreamState.Healthy);
+            _firstAttempt.TrySetResult();
+            return client;
+        }
+        catch (OperationCanceledException) when (startup.IsCancellationRequested && !_stopping.IsCancellationRequested)
+        {
+            if (client is not null)
+                await client.DisposeAsync();
+            throw new TimeoutException($"no answer within {_policy.StartupTimeout.TotalSeconds:0.###} s");
+        }
+        catch
+        {
+            if (client is not null)
+                await client.DisposeAsync();
+            throw;
+        }
+    }
+
+    async ValueTask OnToolListChangedAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        if (_client is not { } client)
+            return;
+        try
+        {
+            var tools = await client.ListToolsAsync(cancellationToken: cancellationToken);
+            Tools = [.. tools.Select(t => t.ProtocolTool)];
+            Changed?.Invoke(this);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogToolRefreshFailed(Name, e.Message);
+        }
+    }
+
+    void SetState(UpstreamState state)
+    {
+        State = state;
+        Changed?.Invoke(this);
+    }
+
+    string DescribeStartFailure(Exception e) => e switch
+    {
+        TimeoutException => $"did not answer: {e.Message}",
+        ClientTransportClosedException { Details: StdioClientCompletionDetails stdio } => DescribeEnd(stdio),
+        _ when Definition.Transport == McpTransportKind.Stdio && !CommandExists(Definition.Command!) =>
+            $"command '{Definition.Command}' not found: install it or fix \"command\" in the configuration",
+        _ => e.Message,
+    };
+
+    static string DescribeEnd(ClientCompletionDetails details) => details switch
+    {
+        StdioClientCompletionDetails { ExitCode: { } code } stdio =>
+            $"the process exited with code {code}{(string.IsNullOrWhiteSpace(stdio.StandardErrorTail?.LastOrDefault()) ? "" : $"; its last output: {stdio.StandardErrorTail!.Last()}")}",
+        _ => details.Exception?.Message ?? "closed",
+    };
+
+    static string Describe(UpstreamState state) => state.ToString().ToLowerInvariant();
+
+    static bool CommandExists(string command) =>
+        Path.IsPathRooted(command)
+            ? File.Exists(command)
+            : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(folder => File.Exists(Path.Combine(folder, command)));
+
+    /// <summary>Stops the connection and the server process it started.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _supervision;
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(LogLevel.Information, "MCP server '{Server}' connected (protocol {ProtocolVersion}, {ToolCount} tools)")]
+    partial void LogConnected(string server, string protocolVersion, int toolCount);
+
+    [LoggerMessage(LogLevel.Warning, "MCP server '{Server}' failed: {Error}; next attempt in {DelaySeconds:0.#} s")]
+    partial void LogRestarting(string server, string error, double delaySeconds);
+
+    [LoggerMessage(LogLevel.Warning, "MCP server '{Server}': the tool list could not be refreshed: {Error}")]
+    partial void LogToolRefreshFailed(string server, string error);
+}

@@ -1,0 +1,1 @@
+[assembly: AssemblyFixture(typeof(Proxy.Api.Tests.ProxyFixture))]

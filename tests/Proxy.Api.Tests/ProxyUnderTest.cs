@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpOrch.Testing;
+using ModelContextProtocol.Client;
+
+namespace Proxy.Api.Tests;
+
+/// <summary>
+/// mcp-orch started as a real process in a scratch folder, in front of real npm MCP servers over stdio,
+/// with a secret in its own environment that no upstream may see.
+/// </summary>
+public sealed class ProxyUnderTest : IAsyncDisposable
+{
+    public const string ProxySecret = "proxy-secret-that-no-upstream-may-see";
+
+    readonly ScratchDirectory _folder;
+
+    ProxyUnderTest(ScratchDirectory folder, ServiceProcess process)
+    {
+        _folder = folder;
+        Process = process;
+        Http = new HttpClient { BaseAddress = process.BaseAddress };
+    }
+
+    public ServiceProcess Process { get; }
+    public HttpClient Http { get; }
+    public string Folder => _folder.Path;
+
+    /// <summary>Starts mcp-orch with <paramref name="servers"/> as its mcp-config.json and waits until it is healthy.</summary>
+    public static async Task<ProxyUnderTest> StartAsync(JsonObject servers, string? configYaml = null)
+    {
+        var folder = ScratchDirectory.Create("proxy");
+        await File.WriteAllTextAsync(folder.Combine("mcp-config.json"), new JsonObject { ["mcpServers"] = servers }.ToJsonString());
+        if (configYaml is not null)
+            await File.WriteAllTextAsync(folder.Combine("config.yaml"), configYaml);
+        var process = ServiceProcess.Start("Proxy.Api", folder.Path, new Dictionary<string, string>
+        {
+            ["API_KEY"] = ProxySecret,
+            ["JWT_SECRET"] = ProxySecret,
+        });
+        await process.WaitForAsync("/health");
+        return new ProxyUnderTest(folder, process);
+    }
+
+    /// <summary>A stdio server entry for mcp-config.json.</summary>
+    public static JsonObject Stdio(NodeCommand command, IReadOnlyDictionary<string, string>? env = null, double? timeoutSeconds = null)
+    {
+        var server = new JsonObject
+        {
+            ["command"] = command.Command,
+            ["args"] = new JsonArray([.. command.Arguments.Select(a => JsonValue.Create(a))]),
+            ["env"] = JsonSerializer.SerializeToNode(env ?? command.EnvironmentVariables.Where(e => e.Key != "PATH").ToDictionary()),
+        };
+        if (timeoutSeconds is not null)
+            server["timeout"] = timeoutSeconds;
+        return server;
+    }
+
+    /// <summary>An MCP client of the merged endpoint.</summary>
+    public Task<McpClient> ConnectAsync(CancellationToken cancellationToken, string path = "/mcp") =>
+        McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(Process.BaseAddress, path),
+            TransportMode = HttpTransportMode.StreamableHttp,
+        }), cancellationToken: cancellationToken);
+
+    /// <summary>The pids of the processes the proxy started (its descendants).</summary>
+    public IReadOnlyList<int> ChildProcessIds() =>
+        [.. McpOrch.AppHost.BackingServers.ProcessTree.Capture(Process.Id).ProcessIds.Where(pid => pid != Process.Id)];
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Process.DisposeAsync();
+        _folder.Dispose();
+    }
+}
