@@ -19,6 +19,10 @@ public sealed class ServerOptions
     /// <summary>The default log level (<c>LOG_LEVEL</c>); unset keeps the level of appsettings.json.</summary>
     public LogLevel? LogLevel { get; set; }
 
+    /// <summary>How long an MCP server may take to start and list its tools before the attempt counts as failed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "must be between 100ms and 10m")]
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Between a server's name and its tool's name in the merged catalog: <c>github.list_issues</c>.</summary>
     [RegularExpression("^[A-Za-z0-9_.-]{1,3}$", ErrorMessage = "must be 1 to 3 of the characters A-Z a-z 0-9 _ . -, such as . or __")]
     public string ToolSeparator { get; set; } = ".";

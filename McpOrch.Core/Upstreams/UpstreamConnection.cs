@@ -114,8 +114,12 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException and not ToolCallException)
         {
-            throw new ToolCallException(Name, tool, ToolCallFailure.Unavailable,
-                $"The call to '{tool}' on MCP server '{Name}' failed: {e.Message}", inner: e);
+            // The transport often fails the call a moment before the session reports its end: say what ended it.
+            var ended = await client.Completion.WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None)
+                .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
+            throw new ToolCallException(Name, tool, ToolCallFailure.Unavailable, ended is null
+                ? $"The call to '{tool}' on MCP server '{Name}' failed: {e.Message}"
+                : $"MCP server '{Name}' disconnected during the call to '{tool}' ({DescribeEnd(ended)}).", inner: e);
         }
     }
 
@@ -261,9 +265,9 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     /// <summary>Stops the connection and the server process it started.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Safe to call more than once: the host stops the registry, then disposes it.
         await _stopping.CancelAsync();
         await _supervision;
-        _stopping.Dispose();
     }
 
     [LoggerMessage(LogLevel.Information, "MCP server '{Server}' connected (protocol {ProtocolVersion}, {ToolCount} tools)")]

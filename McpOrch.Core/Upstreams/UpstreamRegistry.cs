@@ -18,12 +18,13 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
     ToolCatalog _catalog = ToolCatalog.Empty;
 
     /// <summary>Connections for every server of <paramref name="servers"/>; nothing starts before <see cref="StartAsync"/>.</summary>
-    public UpstreamRegistry(McpServersConfiguration servers, IOptions<OrchOptions> options, ILoggerFactory loggerFactory,
-        SupervisionPolicy? policy = null)
+    public UpstreamRegistry(McpServersConfiguration servers, IOptions<OrchOptions> options, ILoggerFactory loggerFactory)
     {
         _separator = options.Value.Server.ToolSeparator;
+        StartupTimeout = options.Value.Server.StartupTimeout;
+        var policy = new SupervisionPolicy { StartupTimeout = StartupTimeout };
         _connections = [.. servers.Servers.Select(s =>
-            new UpstreamConnection(s, options.Value.Execution.TaskTimeout, policy ?? new SupervisionPolicy(), loggerFactory))];
+            new UpstreamConnection(s, options.Value.Execution.TaskTimeout, policy, loggerFactory))];
         foreach (var connection in _connections)
             connection.Changed += _ => Rebuild();
     }
@@ -31,24 +32,41 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
     /// <summary>Raised with the new catalog whenever the set of tools changes.</summary>
     public event Action<ToolCatalog>? CatalogChanged;
 
+    /// <summary>How long a server may take to connect (<c>server.startup_timeout</c>).</summary>
+    public TimeSpan StartupTimeout { get; }
+
     /// <summary>The current snapshot.</summary>
     public ToolCatalog Catalog => _catalog;
 
     /// <summary>Every configured server, in configuration order.</summary>
     public IReadOnlyList<UpstreamConnection> Connections => _connections;
 
+    /// <summary>
+    /// The tool exposed as <paramref name="name"/>; while servers are still making their first connection
+    /// attempt, waits for them (at most the start-up timeout) before giving up on the name.
+    /// </summary>
+    public async Task<CatalogTool?> FindToolAsync(string name, CancellationToken cancellationToken)
+    {
+        if (Catalog.Find(name) is { } tool)
+            return tool;
+        await WaitForFirstAttemptsAsync(cancellationToken);
+        return Catalog.Find(name);
+    }
+
     /// <summary>The server named <paramref name="name"/>, if configured.</summary>
     public UpstreamConnection? Find(string name) => _connections.FirstOrDefault(c => c.Name == name);
 
     /// <summary>
-    /// Waits until every server's first connection attempt has ended (at most <paramref name="limit"/>), so that
-    /// a client's first tool list is complete rather than whatever happened to be connected already.
+    /// Waits until the first connection attempt of <paramref name="server"/> (or of every server) has ended, at most
+    /// the start-up timeout, so that a client's first tool list is complete rather than whatever happened to be
+    /// connected already.
     /// </summary>
-    public async Task WaitForFirstAttemptsAsync(TimeSpan limit, CancellationToken cancellationToken)
+    public async Task WaitForFirstAttemptsAsync(CancellationToken cancellationToken, string? server = null)
     {
         try
         {
-            await Task.WhenAll(_connections.Select(c => c.FirstAttempt)).WaitAsync(limit, cancellationToken);
+            await Task.WhenAll(_connections.Where(c => server is null || c.Name == server).Select(c => c.FirstAttempt))
+                .WaitAsync(StartupTimeout, cancellationToken);
         }
         catch (TimeoutException)
         {

@@ -21,7 +21,7 @@ public static class ToolsApi
 
     public static async Task<Ok<ToolInfo[]>> ListTools(UpstreamRegistry upstreams, CancellationToken cancellationToken)
     {
-        await upstreams.WaitForFirstAttemptsAsync(TimeSpan.FromSeconds(15), cancellationToken);
+        await upstreams.WaitForFirstAttemptsAsync(cancellationToken);
         return TypedResults.Ok(upstreams.Catalog.Tools.Select(ToolInfo.From).ToArray());
     }
 
@@ -31,7 +31,7 @@ public static class ToolsApi
         if (upstreams.Find(server) is not { } connection)
             return Problem(StatusCodes.Status404NotFound, "Unknown server",
                 $"No MCP server is named '{server}': GET /servers lists the configured ones.");
-        await upstreams.WaitForFirstAttemptsAsync(TimeSpan.FromSeconds(15), cancellationToken);
+        await upstreams.WaitForFirstAttemptsAsync(cancellationToken, server);
         if (connection.State != UpstreamState.Healthy)
             return Problem(StatusCodes.Status503ServiceUnavailable, "Server unavailable",
                 $"MCP server '{server}' is {connection.State.ToString().ToLowerInvariant()}{(connection.LastError is { } error ? $": {error}" : "")}.");
@@ -41,7 +41,7 @@ public static class ToolsApi
     public static async Task<Results<JsonHttpResult<CallToolResult>, ProblemHttpResult>> CallTool(string name, HttpRequest request,
         UpstreamRegistry upstreams, CancellationToken cancellationToken)
     {
-        if (upstreams.Catalog.Find(name) is not { } tool)
+        if (await upstreams.FindToolAsync(name, cancellationToken) is not { } tool)
             return Problem(StatusCodes.Status404NotFound, "Unknown tool",
                 $"No tool is named '{name}': GET /tools lists them, named server{"."}tool.");
         if (await ReadArgumentsAsync(request, cancellationToken) is not { } arguments)

@@ -1,4 +1,3 @@
-using McpOrch.Core.Upstreams;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 using Proxy.Api.Mcp;
@@ -14,8 +13,7 @@ public static class ProxyExtensions
     /// </summary>
     public static WebApplicationBuilder AddMcpProxy(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<UpstreamRegistry>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<UpstreamRegistry>());
+        builder.AddUpstreams();
         builder.Services.AddSingleton<McpSessions>();
 
         builder.Services.AddMcpServer(options =>

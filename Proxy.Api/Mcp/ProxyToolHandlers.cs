@@ -8,13 +8,10 @@ namespace Proxy.Api.Mcp;
 /// <summary><c>tools/list</c> and <c>tools/call</c> of the merged endpoint, answered from the catalog and routed to the owning server.</summary>
 public static class ProxyToolHandlers
 {
-    /// <summary>How long a first tool list waits for servers that are still starting.</summary>
-    static readonly TimeSpan FirstListWait = TimeSpan.FromSeconds(15);
-
     public static async ValueTask<ListToolsResult> ListToolsAsync(RequestContext<ListToolsRequestParams> request, CancellationToken cancellationToken)
     {
         var upstreams = request.Services!.GetRequiredService<UpstreamRegistry>();
-        await upstreams.WaitForFirstAttemptsAsync(FirstListWait, cancellationToken);
+        await upstreams.WaitForFirstAttemptsAsync(cancellationToken);
         return new ListToolsResult { Tools = [.. upstreams.Catalog.Tools.Select(t => t.Tool)] };
     }
 
@@ -22,7 +19,7 @@ public static class ProxyToolHandlers
     {
         var upstreams = request.Services!.GetRequiredService<UpstreamRegistry>();
         var name = request.Params?.Name ?? throw new McpProtocolException("tools/call needs a tool name.", McpErrorCode.InvalidParams);
-        var tool = upstreams.Catalog.Find(name)
+        var tool = await upstreams.FindToolAsync(name, cancellationToken)
             ?? throw new McpProtocolException($"Unknown tool '{name}': list the tools to see what is available.", McpErrorCode.InvalidParams);
         var server = upstreams.Find(tool.Server)!;
         try

@@ -1,0 +1,24 @@
+using McpOrch.Core.Upstreams;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Wires the upstream connections into a service.</summary>
+public static class UpstreamHostingExtensions
+{
+    /// <summary>
+    /// Registers the <see cref="UpstreamRegistry"/> and starts it with the host (it stops, and stops every
+    /// server process, with the host). Needs <c>TryAddMcpOrchConfiguration</c> first.
+    /// </summary>
+    public static IHostApplicationBuilder AddUpstreams(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<UpstreamRegistry>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<UpstreamRegistry>());
+        // The SDK logs each connection step at Information and failed starts with stack traces;
+        // UpstreamConnection reports what matters in one line. Configuration can still ask for more.
+        if (builder.Configuration["Logging:LogLevel:ModelContextProtocol"] is null)
+            builder.Logging.AddFilter("ModelContextProtocol", LogLevel.Error);
+        return builder;
+    }
+}

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpOrch.AppHost.BackingServers;
+using McpOrch.Testing;
+
+namespace Proxy.Api.Tests;
+
+/// <summary>Each test runs its own proxy, because each breaks something on purpose.</summary>
+public sealed class FaultTests(ProxyFixture fixture)
+{
+    static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+    McpServersFixture Servers => fixture.Servers;
+
+    static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient http, string path, string json, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"), cancellationToken);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken));
+    }
+
+    static async Task<JsonElement> ServerAsync(ProxyUnderTest proxy, string name, Func<JsonElement, bool> until)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var servers = await proxy.Http.GetFromJsonAsync<JsonElement[]>("/servers", timeout.Token);
+            var server = servers!.Single(s => s.GetProperty("name").GetString() == name);
+            if (until(server))
+                return server;
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    static bool Healthy(JsonElement server) => server.GetProperty("status").GetString() == "healthy";
+
+    static async Task WaitUntilGoneAsync(IEnumerable<int> pids)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        while (pids.Any(ProcessTree.IsRunning))
+            await Task.Delay(100, timeout.Token);
+    }
+
+    [Fact]
+    public async Task An_upstream_killed_mid_call_fails_that_call_at_once_and_comes_back()
+    {
+        await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["everything"] = ProxyUnderTest.Stdio(Servers.Everything()) });
+        await ServerAsync(proxy, "everything", Healthy);
+        var upstream = Assert.Single(proxy.ChildProcessIds(), pid => ProcessTree.CommandName(pid) == "node");
+
+        // The operation would take 30 s; the call must end as soon as the server dies, well within the 20 s allowed here.
+        using var noHang = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        noHang.CancelAfter(TimeSpan.FromSeconds(20));
+        var call = PostAsync(proxy.Http, "/tools/everything.trigger-long-running-operation", """{"duration": 30, "steps": 30}""", noHang.Token);
+        await Task.Delay(TimeSpan.FromSeconds(1), Cancellation);
+        Process.GetProcessById(upstream).Kill();
+        var (status, body) = await call;
+
+        Assert.Equal(HttpStatusCode.BadGateway, status);
+        Assert.StartsWith("MCP server 'everything' disconnected during the call to 'trigger-long-running-operation'",
+            body.GetProperty("detail").GetString());
+
+        var restarted = await ServerAsync(proxy, "everything", s => Healthy(s) && s.GetProperty("restarts").GetInt32() >= 1);
+        Assert.Contains("connection lost", restarted.GetProperty("lastError").GetString());
+        var (echoStatus, echo) = await PostAsync(proxy.Http, "/tools/everything.echo", """{"message": "back"}""", Cancellation);
+        Assert.Equal(HttpStatusCode.OK, echoStatus);
+        Assert.Equal("Echo: back", echo.GetProperty("content")[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task A_call_over_the_servers_timeout_is_504_and_the_server_keeps_working()
+    {
+        await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject
+        {
+            ["everything"] = ProxyUnderTest.Stdio(Servers.Everything(), timeoutSeconds: 1),
+        });
+
+        var (status, body) = await PostAsync(proxy.Http, "/tools/everything.trigger-long-running-operation", """{"duration": 5, "steps": 5}""", Cancellation);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, status);
+        Assert.Equal("The call to 'trigger-long-running-operation' on MCP server 'everything' timed out after 1 s and was cancelled.",
+            body.GetProperty("detail").GetString());
+        var (echoStatus, _) = await PostAsync(proxy.Http, "/tools/everything.echo", """{"message": "still here"}""", Cancellation);
+        Assert.Equal(HttpStatusCode.OK, echoStatus);
+    }
+
+    [Fact]
+    public async Task A_server_that_never_answers_is_reported_and_does_not_hold_up_the_others()
+    {
+        await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject
+        {
+            ["silent"] = new JsonObject { ["command"] = Servers.NodeExecutable, ["args"] = new JsonArray("-e", "setInterval(() => {}, 1000)") },
+            ["everything"] = ProxyUnderTest.Stdio(Servers.Everything()),
+        }, "server:\n  startup_timeout: 2s\n");
+
+        var tools = await proxy.Http.GetFromJsonAsync<JsonElement[]>("/tools/everything", Cancellation);
+        Assert.Contains(tools!, t => t.GetProperty("tool").GetString() == "echo");
+
+        var silent = await ServerAsync(proxy, "silent", s => s.TryGetProperty("lastError", out _));
+        Assert.Equal("did not answer: no answer within 2 s", silent.GetProperty("lastError").GetString());
+        Assert.NotEqual("healthy", silent.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Killing_the_proxy_leaves_no_child_process_behind()
+    {
+        var proxy = await ProxyUnderTest.StartAsync(new JsonObject
+        {
+            ["everything"] = ProxyUnderTest.Stdio(Servers.Everything()),
+            ["memory"] = ProxyUnderTest.Stdio(Servers.Memory(Path.Combine(Path.GetTempPath(), $"memory-{Guid.NewGuid():N}.jsonl"))),
+        });
+        await using (proxy)
+        {
+            await ServerAsync(proxy, "memory", Healthy);
+            await ServerAsync(proxy, "everything", Healthy);
+            var children = proxy.ChildProcessIds();
+            Assert.True(children.Count >= 2, $"expected the two servers among the proxy's children, found {children.Count}");
+
+            await proxy.Process.KillAsync();
+
+            await WaitUntilGoneAsync(children);
+        }
+    }
+
+    [Fact]
+    public async Task Stopping_the_proxy_stops_its_servers_and_exits_cleanly()
+    {
+        await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["everything"] = ProxyUnderTest.Stdio(Servers.Everything()) });
+        await ServerAsync(proxy, "everything", Healthy);
+        var children = proxy.ChildProcessIds();
+        Assert.NotEmpty(children);
+
+        Assert.Equal(0, await proxy.Process.StopAsync());
+
+        Assert.DoesNotContain(children, ProcessTree.IsRunning);
+    }
+}
