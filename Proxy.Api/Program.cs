@@ -1,6 +1,15 @@
 using System.Text.Json.Serialization;
+using Proxy.Api;
 using Proxy.Api.Apis;
 using Proxy.Api.Extensions;
+
+if (CommandLine.WantsHelp(args))
+{
+    Console.Out.Write(CommandLine.Help);
+    return 0;
+}
+if (CommandLine.WantsStdio(args))
+    return await StdioProxy.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 if (builder.TryAddMcpOrchConfiguration(args) is not { } settings)
@@ -9,11 +18,11 @@ builder.AddServiceDefaults();
 builder.ListenOnConfiguredAddress(settings.Options.Server);
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
-builder.AddMcpProxy();
+builder.AddMcpProxy().WithProxyHttpTransport();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapMcp("/mcp");
+app.MapMcpEndpoints();
 app.MapToolsApi();
 app.MapServersApi();
 app.Run();

@@ -12,7 +12,7 @@ public static class OrchConfiguration
     public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
         ["--config"] = "McpOrch:Server:McpConfig",
-        ["--settings"] = SettingsFileKey,
+        ["--config-yaml"] = SettingsFileKey,
         ["--host"] = "McpOrch:Server:Host",
         ["--port"] = "McpOrch:Server:Port",
         ["--mode"] = "McpOrch:Server:Mode",
@@ -20,10 +20,11 @@ public static class OrchConfiguration
         ["--max-parallel-tasks"] = "McpOrch:Execution:MaxParallelTasks",
         ["--task-timeout"] = "McpOrch:Execution:TaskTimeout",
         ["--retry-count"] = "McpOrch:Execution:RetryCount",
+        ["--transport"] = "McpOrch:Server:Transport",
     };
 
-    /// <summary>The environment variable that names config.yaml when <c>--settings</c> does not.</summary>
-    public const string SettingsFileVariable = "MCP_ORCH_SETTINGS";
+    /// <summary>The environment variable that names config.yaml when <c>--config-yaml</c> does not.</summary>
+    public const string SettingsFileVariable = "MCP_ORCH_CONFIG_YAML";
 
     const string SettingsFileKey = "McpOrch:SettingsFile";
     const string DefaultSettingsFile = "config.yaml";
@@ -82,7 +83,7 @@ public static class OrchConfiguration
     static string? FindSettingsFile(string[] args, IReadOnlyDictionary<string, string> environment, string baseDirectory, ConfigurationProblems problems)
     {
         var given = new ConfigurationBuilder().AddCommandLine(args, SwitchMappings.ToDictionary()).Build()[SettingsFileKey];
-        var source = "--settings";
+        var source = "--config-yaml";
         if (given is null && environment.TryGetValue(SettingsFileVariable, out var fromEnvironment) && fromEnvironment.Length > 0)
             (given, source) = (fromEnvironment, $"environment variable {SettingsFileVariable}");
 

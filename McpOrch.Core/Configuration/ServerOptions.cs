@@ -9,6 +9,9 @@ public sealed class ServerOptions
     /// <summary>The address to listen on; loopback unless the gateway is meant to be shared.</summary>
     public string Host { get; set; } = "127.0.0.1";
 
+    /// <summary>How MCP clients reach the gateway: over HTTP, or over stdin/stdout for an AI client that starts it.</summary>
+    public ProxyTransport Transport { get; set; } = ProxyTransport.Http;
+
     /// <summary>The HTTP port.</summary>
     [Range(1, 65535)]
     public int Port { get; set; } = 8080;

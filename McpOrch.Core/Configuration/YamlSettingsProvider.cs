@@ -39,7 +39,7 @@ internal sealed class YamlSettingsProvider(string path, Func<string, string?> en
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            problems.Error($"{_file}: cannot be read ({e.Message}): check the path given by --settings.");
+            problems.Error($"{_file}: cannot be read ({e.Message}): check the path given by --config-yaml.");
             return;
         }
 

@@ -1,3 +1,4 @@
+using McpOrch.Core.Upstreams;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 using Proxy.Api.Mcp;
@@ -7,29 +8,59 @@ namespace Proxy.Api.Extensions;
 public static class ProxyExtensions
 {
     /// <summary>
-    /// The upstream connections, and one MCP server over Streamable HTTP that merges their tools.
-    /// Sessions are stateful for clients that initialize (2025-xx revisions), which keeps server-to-client
-    /// requests and the GET stream possible; 2026-07-28 clients need no session.
+    /// The upstream connections, and one MCP server whose tools are theirs, merged. The caller picks the
+    /// transport: <c>WithProxyHttpTransport()</c> or <c>WithStdioServerTransport()</c>.
     /// </summary>
-    public static WebApplicationBuilder AddMcpProxy(this WebApplicationBuilder builder)
+    public static IMcpServerBuilder AddMcpProxy(this IHostApplicationBuilder builder)
     {
         builder.AddUpstreams();
         builder.Services.AddSingleton<McpSessions>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<McpSessions>());
+        builder.Services.AddHttpContextAccessor();
 
-        builder.Services.AddMcpServer(options =>
+        return builder.Services.AddMcpServer(options =>
             {
                 options.ServerInfo = new Implementation { Name = "mcp-orch", Version = "1.0.0" };
                 options.Capabilities = new ServerCapabilities { Tools = new ToolsCapability { ListChanged = true } };
             })
-            .WithHttpTransport(options => options.SessionMode = HttpServerSessionMode.StatefulForInitializeClients)
             .WithListToolsHandler(ProxyToolHandlers.ListToolsAsync)
             .WithCallToolHandler(ProxyToolHandlers.CallToolAsync);
+    }
+
+    /// <summary>
+    /// Streamable HTTP. Sessions are stateful for clients that initialize (the 2025 revisions), which keeps
+    /// server-to-client requests and the GET stream possible; 2026-07-28 clients need no session.
+    /// </summary>
+    public static IMcpServerBuilder WithProxyHttpTransport(this IMcpServerBuilder mcp)
+    {
+        mcp.WithHttpTransport(options => options.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
         // RunSessionHandler is marked experimental, but it is the SDK's one hook that sees a session's whole life,
         // which is what list_changed fan-out needs.
 #pragma warning disable MCPEXP002
-        builder.Services.AddOptions<HttpServerTransportOptions>()
+        mcp.Services.AddOptions<HttpServerTransportOptions>()
             .Configure<McpSessions>((options, sessions) => options.RunSessionHandler = sessions.RunAsync);
 #pragma warning restore MCPEXP002
-        return builder;
+        return mcp;
+    }
+
+    /// <summary><c>/mcp</c>: every server's tools, namespaced; <c>/mcp/{server}</c>: one server's tools under their own names.</summary>
+    public static WebApplication MapMcpEndpoints(this WebApplication app)
+    {
+        // An unknown {server} is a 404 before any MCP handshake, not a session that can do nothing.
+        app.Use(async (context, next) =>
+        {
+            if (context.GetRouteValue(ProxyToolHandlers.ServerRouteValue) is string server
+                && context.Request.Path.StartsWithSegments("/mcp")
+                && context.RequestServices.GetRequiredService<UpstreamRegistry>().Find(server) is null)
+            {
+                await TypedResults.Problem($"No MCP server is named '{server}': GET /servers lists the configured ones.",
+                    statusCode: StatusCodes.Status404NotFound, title: "Unknown server").ExecuteAsync(context);
+                return;
+            }
+            await next(context);
+        });
+        app.MapMcp("/mcp");
+        app.MapMcp($"/mcp/{{{ProxyToolHandlers.ServerRouteValue}}}");
+        return app;
     }
 }

@@ -8,22 +8,28 @@ namespace Proxy.Api.Mcp;
 
 /// <summary>
 /// The open downstream MCP sessions, so that a change of the merged catalog reaches every one of them
-/// as <c>notifications/tools/list_changed</c>.
+/// as <c>notifications/tools/list_changed</c>: the HTTP sessions while they run, or the one stdio session.
 /// </summary>
-public sealed partial class McpSessions
+public sealed partial class McpSessions(UpstreamRegistry upstreams, IServiceProvider services, ILogger<McpSessions> logger) : IHostedService
 {
     readonly ConcurrentDictionary<McpServer, byte> _sessions = new();
-    readonly ILogger<McpSessions> _logger;
 
-    public McpSessions(UpstreamRegistry upstreams, ILogger<McpSessions> logger)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        _logger = logger;
+        // Over stdio the SDK keeps a single session as a service of its own.
+        if (services.GetService<McpServer>() is { } stdioSession)
+            _sessions[stdioSession] = 0;
         upstreams.CatalogChanged += NotifyAll;
+        return Task.CompletedTask;
     }
 
-    public int Count => _sessions.Count;
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        upstreams.CatalogChanged -= NotifyAll;
+        return Task.CompletedTask;
+    }
 
-    /// <summary>Runs one session (the transport's <c>RunSessionHandler</c>) and keeps it known while it lasts.</summary>
+    /// <summary>Runs one HTTP session (the transport's <c>RunSessionHandler</c>) and keeps it known while it lasts.</summary>
     public async Task RunAsync(HttpContext context, McpServer session, CancellationToken cancellationToken)
     {
         _sessions[session] = 0;
@@ -51,7 +57,7 @@ public sealed partial class McpSessions
         }
         catch (Exception e)
         {
-            // A session that is closing misses the news; it will list the tools again if it comes back.
+            // A session that is closing misses the news; it lists the tools again if it comes back.
             LogNotifyFailed(e.Message);
         }
     }

@@ -5,12 +5,23 @@ using ModelContextProtocol.Server;
 
 namespace Proxy.Api.Mcp;
 
-/// <summary><c>tools/list</c> and <c>tools/call</c> of the merged endpoint, answered from the catalog and routed to the owning server.</summary>
+/// <summary>
+/// <c>tools/list</c> and <c>tools/call</c>, answered from the catalog and routed to the owning server. On
+/// <c>/mcp/{server}</c> the session sees that server alone, under the tools' own names.
+/// </summary>
 public static class ProxyToolHandlers
 {
+    public const string ServerRouteValue = "server";
+
     public static async ValueTask<ListToolsResult> ListToolsAsync(RequestContext<ListToolsRequestParams> request, CancellationToken cancellationToken)
     {
         var upstreams = request.Services!.GetRequiredService<UpstreamRegistry>();
+        if (SingleServer(request) is { } server)
+        {
+            var connection = Find(upstreams, server);
+            await upstreams.WaitForFirstAttemptsAsync(cancellationToken, server);
+            return new ListToolsResult { Tools = [.. connection.Tools] };
+        }
         await upstreams.WaitForFirstAttemptsAsync(cancellationToken);
         return new ListToolsResult { Tools = [.. upstreams.Catalog.Tools.Select(t => t.Tool)] };
     }
@@ -19,12 +30,12 @@ public static class ProxyToolHandlers
     {
         var upstreams = request.Services!.GetRequiredService<UpstreamRegistry>();
         var name = request.Params?.Name ?? throw new McpProtocolException("tools/call needs a tool name.", McpErrorCode.InvalidParams);
-        var tool = await upstreams.FindToolAsync(name, cancellationToken)
-            ?? throw new McpProtocolException($"Unknown tool '{name}': list the tools to see what is available.", McpErrorCode.InvalidParams);
-        var server = upstreams.Find(tool.Server)!;
+        var (connection, tool) = SingleServer(request) is { } server
+            ? (Find(upstreams, server), name)
+            : await RouteAsync(upstreams, name, cancellationToken);
         try
         {
-            return await server.CallToolAsync(tool.UpstreamName, request.Params!.Arguments, cancellationToken);
+            return await connection.CallToolAsync(tool, request.Params!.Arguments, cancellationToken);
         }
         catch (ToolCallException e) when (e.Failure == ToolCallFailure.Rejected)
         {
@@ -36,4 +47,18 @@ public static class ProxyToolHandlers
             return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = e.Message }] };
         }
     }
+
+    static async Task<(UpstreamConnection, string)> RouteAsync(UpstreamRegistry upstreams, string name, CancellationToken cancellationToken)
+    {
+        var tool = await upstreams.FindToolAsync(name, cancellationToken)
+            ?? throw new McpProtocolException($"Unknown tool '{name}': list the tools to see what is available.", McpErrorCode.InvalidParams);
+        return (upstreams.Find(tool.Server)!, tool.UpstreamName);
+    }
+
+    static UpstreamConnection Find(UpstreamRegistry upstreams, string server) =>
+        upstreams.Find(server) ?? throw new McpProtocolException($"No MCP server is named '{server}'.", McpErrorCode.InvalidParams);
+
+    /// <summary>The <c>{server}</c> of <c>/mcp/{server}</c>, when the request came that way.</summary>
+    static string? SingleServer<T>(RequestContext<T> request) =>
+        request.Services!.GetService<IHttpContextAccessor>()?.HttpContext?.GetRouteValue(ServerRouteValue) as string;
 }

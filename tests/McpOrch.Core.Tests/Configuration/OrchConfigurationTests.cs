@@ -139,7 +139,7 @@ public sealed class OrchConfigurationTests : IDisposable
         Write("etc/orch.yaml", "server:\n  port: 7000\n");
         Write("etc/servers.json", """{"mcpServers": {"memory": {"command": "npx"}}}""");
 
-        var byOption = Load("--settings", "etc/orch.yaml", "--config", "etc/servers.json");
+        var byOption = Load("--config-yaml", "etc/orch.yaml", "--config", "etc/servers.json");
         Assert.Equal(7000, byOption.Options.Server.Port);
         Assert.Equal("memory", Assert.Single(byOption.Servers.Servers).Name);
         Assert.Equal(Path.Combine(_folder, "etc", "servers.json"), byOption.Servers.Source);
@@ -159,7 +159,7 @@ public sealed class OrchConfigurationTests : IDisposable
         Write("etc/config.yaml", "server:\n  mcp_config: servers.json\n");
         Write("etc/servers.json", """{"mcpServers": {"memory": {"command": "npx"}}}""");
 
-        Assert.Equal("memory", Assert.Single(Load("--settings", "etc/config.yaml").Servers.Servers).Name);
+        Assert.Equal("memory", Assert.Single(Load("--config-yaml", "etc/config.yaml").Servers.Servers).Name);
     }
 
     [Fact]
@@ -281,7 +281,7 @@ public sealed class OrchConfigurationTests : IDisposable
     public void An_unknown_command_line_option_is_an_error_with_a_suggestion()
     {
         var error = Error("--prot", "9000");
-        Assert.StartsWith("command line: unknown option --prot (did you mean '--port'?): the options are --config, --settings,", error);
+        Assert.StartsWith("command line: unknown option --prot (did you mean '--port'?): the options are --config, --config-yaml,", error);
     }
 
     [Fact]
@@ -293,10 +293,10 @@ public sealed class OrchConfigurationTests : IDisposable
     [Fact]
     public void A_settings_file_that_does_not_exist_is_an_error_when_asked_for()
     {
-        Assert.Equal("--settings: prod.yaml: no such file: give the path of your config.yaml, or leave it out to use defaults.",
-            Error("--settings", "prod.yaml"));
+        Assert.Equal("--config-yaml: prod.yaml: no such file: give the path of your config.yaml, or leave it out to use defaults.",
+            Error("--config-yaml", "prod.yaml"));
         _environment[OrchConfiguration.SettingsFileVariable] = "other.yaml";
-        Assert.Equal("environment variable MCP_ORCH_SETTINGS: other.yaml: no such file: give the path of your config.yaml, or leave it out to use defaults.",
+        Assert.Equal("environment variable MCP_ORCH_CONFIG_YAML: other.yaml: no such file: give the path of your config.yaml, or leave it out to use defaults.",
             Error());
     }
 

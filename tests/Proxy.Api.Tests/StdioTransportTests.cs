@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+using McpOrch.AppHost;
+using McpOrch.Testing;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Proxy.Api.Tests;
+
+public sealed class StdioTransportTests(ProxyFixture fixture)
+{
+    static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_AI_client_can_start_mcp_orch_over_stdio_and_use_every_servers_tools()
+    {
+        using var folder = ScratchDirectory.Create("stdio");
+        var config = folder.Combine("servers.json");
+        await File.WriteAllTextAsync(config, new JsonObject
+        {
+            ["mcpServers"] = new JsonObject { ["everything"] = ProxyUnderTest.Stdio(fixture.Servers.Everything()) },
+        }.ToJsonString(), Cancellation);
+        var stderr = new List<string>();
+        var entry = Path.Combine(RepositoryRoot.Find(AppContext.BaseDirectory), "Proxy.Api", "bin",
+            new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name, "net10.0", "mcp-orch.dll");
+
+        // Exactly what a client configuration says: the command and its arguments, nothing else.
+        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = "mcp-orch",
+            Command = "dotnet",
+            Arguments = [entry, "--transport", "stdio", "--config", config],
+            WorkingDirectory = folder.Path,
+            StandardErrorLines = line => { lock (stderr) stderr.Add(line); },
+        }), cancellationToken: Cancellation);
+
+        var tools = await client.ListToolsAsync(cancellationToken: Cancellation);
+        var echo = await client.CallToolAsync("everything.echo", new Dictionary<string, object?> { ["message"] = "over stdio" },
+            cancellationToken: Cancellation);
+
+        Assert.Contains(tools, t => t.Name == "everything.echo");
+        Assert.Equal("Echo: over stdio", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
+        // Logs went to stderr, where they cannot corrupt the protocol on stdout.
+        lock (stderr)
+            Assert.Contains(stderr, line => line.Contains("MCP servers configured", StringComparison.Ordinal));
+    }
+}
