@@ -109,6 +109,7 @@ public static class OrchConfiguration
             problems.Error($"{binder.Describe(key)}: server.mcp_config: {options.Server.McpConfig}: no such file: give the path of your mcp-config.json.");
         else
             problems.Warning($"{options.Server.McpConfig}: not found in {folder}: no MCP servers are configured; pass --config PATH to use one.");
-        return McpServersConfiguration.Empty;
+        // Remembered so that a reload, or a file created later, is read from the same place.
+        return McpServersConfiguration.Empty with { Source = path };
     }
 }

@@ -9,12 +9,15 @@ public static class UpstreamHostingExtensions
 {
     /// <summary>
     /// Registers the <see cref="UpstreamRegistry"/> and starts it with the host (it stops, and stops every
-    /// server process, with the host). Needs <c>TryAddMcpOrchConfiguration</c> first.
+    /// server process, with the host), and the <see cref="ServerConfigurationWatcher"/> that follows changes of
+    /// mcp-config.json. Needs <c>TryAddMcpOrchConfiguration</c> first.
     /// </summary>
     public static IHostApplicationBuilder AddUpstreams(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<UpstreamRegistry>();
         builder.Services.AddHostedService(services => services.GetRequiredService<UpstreamRegistry>());
+        builder.Services.AddSingleton<ServerConfigurationWatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ServerConfigurationWatcher>());
         // The SDK logs each connection step at Information and failed starts with stack traces;
         // UpstreamConnection reports what matters in one line. Configuration can still ask for more.
         if (builder.Configuration["Logging:LogLevel:ModelContextProtocol"] is null)

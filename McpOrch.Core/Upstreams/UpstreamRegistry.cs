@@ -13,8 +13,10 @@ namespace McpOrch.Core.Upstreams;
 public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
 {
     readonly Lock _lock = new();
-    readonly IReadOnlyList<UpstreamConnection> _connections;
+    readonly SemaphoreSlim _reloading = new(1, 1);
     readonly string _separator;
+    readonly Func<McpServerDefinition, UpstreamConnection> _connect;
+    volatile IReadOnlyList<UpstreamConnection> _connections;
     ToolCatalog _catalog = ToolCatalog.Empty;
 
     /// <summary>Connections for every server of <paramref name="servers"/>; nothing starts before <see cref="StartAsync"/>.</summary>
@@ -23,10 +25,13 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
         _separator = options.Value.Server.ToolSeparator;
         StartupTimeout = options.Value.Server.StartupTimeout;
         var policy = new SupervisionPolicy { StartupTimeout = StartupTimeout };
-        _connections = [.. servers.Servers.Select(s =>
-            new UpstreamConnection(s, options.Value.Execution.TaskTimeout, policy, loggerFactory))];
-        foreach (var connection in _connections)
+        _connect = server =>
+        {
+            var connection = new UpstreamConnection(server, options.Value.Execution.TaskTimeout, policy, loggerFactory);
             connection.Changed += _ => Rebuild();
+            return connection;
+        };
+        _connections = [.. servers.Servers.Select(_connect)];
     }
 
     /// <summary>Raised with the new catalog whenever the set of tools changes.</summary>
@@ -80,6 +85,53 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
         foreach (var connection in _connections)
             connection.Start();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Moves to a new configuration: servers that were added start, servers that were removed stop, servers whose
+    /// definition changed restart with it, and the others keep running untouched.
+    /// </summary>
+    public async Task<ReloadResult> ReloadAsync(McpServersConfiguration servers, CancellationToken cancellationToken)
+    {
+        await _reloading.WaitAsync(cancellationToken);
+        try
+        {
+            var current = _connections.ToDictionary(c => c.Name);
+            List<UpstreamConnection> next = [], toStart = [], toStop = [];
+            List<string> added = [], restarted = [], unchanged = [];
+            foreach (var server in servers.Servers)
+            {
+                if (current.Remove(server.Name, out var running))
+                {
+                    if (McpServersConfiguration.SameDefinition(running.Definition, server))
+                    {
+                        next.Add(running);
+                        unchanged.Add(server.Name);
+                        continue;
+                    }
+                    toStop.Add(running);
+                    restarted.Add(server.Name);
+                }
+                else
+                    added.Add(server.Name);
+                var connection = _connect(server);
+                next.Add(connection);
+                toStart.Add(connection);
+            }
+            var removed = current.Keys.ToList();
+            toStop.AddRange(current.Values);
+
+            _connections = next;
+            await Task.WhenAll(toStop.Select(c => c.DisposeAsync().AsTask()));
+            foreach (var connection in toStart)
+                connection.Start();
+            Rebuild();
+            return new ReloadResult(added, removed, restarted, unchanged);
+        }
+        finally
+        {
+            _reloading.Release();
+        }
     }
 
     /// <summary>Stops every connection and the processes they started.</summary>

@@ -30,7 +30,7 @@ public sealed class ProxyUnderTest : IAsyncDisposable
     public static async Task<ProxyUnderTest> StartAsync(JsonObject servers, string? configYaml = null)
     {
         var folder = ScratchDirectory.Create("proxy");
-        await File.WriteAllTextAsync(folder.Combine("mcp-config.json"), new JsonObject { ["mcpServers"] = servers }.ToJsonString());
+        await WriteServersAsync(folder.Path, servers);
         if (configYaml is not null)
             await File.WriteAllTextAsync(folder.Combine("config.yaml"), configYaml);
         var process = ServiceProcess.Start("Proxy.Api", folder.Path, new Dictionary<string, string>
@@ -41,6 +41,12 @@ public sealed class ProxyUnderTest : IAsyncDisposable
         await process.WaitForAsync("/health");
         return new ProxyUnderTest(folder, process);
     }
+
+    /// <summary>Replaces the proxy's mcp-config.json.</summary>
+    public Task WriteServersAsync(JsonObject servers) => WriteServersAsync(Folder, servers);
+
+    static Task WriteServersAsync(string folder, JsonObject servers) =>
+        File.WriteAllTextAsync(Path.Combine(folder, "mcp-config.json"), new JsonObject { ["mcpServers"] = servers }.ToJsonString());
 
     /// <summary>A stdio server entry for mcp-config.json.</summary>
     public static JsonObject Stdio(NodeCommand command, IReadOnlyDictionary<string, string>? env = null, double? timeoutSeconds = null)
@@ -57,12 +63,12 @@ public sealed class ProxyUnderTest : IAsyncDisposable
     }
 
     /// <summary>An MCP client of the merged endpoint.</summary>
-    public Task<McpClient> ConnectAsync(CancellationToken cancellationToken, string path = "/mcp") =>
+    public Task<McpClient> ConnectAsync(CancellationToken cancellationToken, string path = "/mcp", McpClientOptions? options = null) =>
         McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
         {
             Endpoint = new Uri(Process.BaseAddress, path),
             TransportMode = HttpTransportMode.StreamableHttp,
-        }), cancellationToken: cancellationToken);
+        }), options, cancellationToken: cancellationToken);
 
     /// <summary>The pids of the processes the proxy started (its descendants).</summary>
     public IReadOnlyList<int> ChildProcessIds() =>
