@@ -1,4 +1,6 @@
+using McpOrch.Core.Catalog;
 using McpOrch.Core.Upstreams;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 using Proxy.Api.Mcp;
@@ -14,6 +16,7 @@ public static class ProxyExtensions
     public static IMcpServerBuilder AddMcpProxy(this IHostApplicationBuilder builder)
     {
         builder.AddUpstreams();
+        builder.AddCatalogPublishing();
         builder.Services.AddSingleton<McpSessions>();
         builder.Services.AddHostedService(services => services.GetRequiredService<McpSessions>());
         builder.Services.AddHttpContextAccessor();
@@ -25,6 +28,23 @@ public static class ProxyExtensions
             })
             .WithListToolsHandler(ProxyToolHandlers.ListToolsAsync)
             .WithCallToolHandler(ProxyToolHandlers.CallToolAsync);
+    }
+
+    /// <summary>
+    /// Publishes every catalog change as a versioned snapshot: to Redis when <c>ConnectionStrings:redis</c> is set
+    /// (other services read it there), in memory otherwise.
+    /// </summary>
+    static void AddCatalogPublishing(this IHostApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        if (builder.Configuration.GetConnectionString(RedisClientExtensions.DefaultConnectionName) is not null)
+        {
+            builder.AddRedisClient();
+            builder.Services.AddSingleton<ICatalogStore, RedisCatalogStore>();
+        }
+        else
+            builder.Services.AddSingleton<ICatalogStore, InMemoryCatalogStore>();
+        builder.Services.AddHostedService<CatalogPublisher>();
     }
 
     /// <summary>

@@ -27,13 +27,14 @@ public sealed class ProxyUnderTest : IAsyncDisposable
     public string Folder => _folder.Path;
 
     /// <summary>Starts mcp-orch with <paramref name="servers"/> as its mcp-config.json and waits until it is healthy.</summary>
-    public static async Task<ProxyUnderTest> StartAsync(JsonObject servers, string? configYaml = null)
+    public static async Task<ProxyUnderTest> StartAsync(JsonObject servers, string? configYaml = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var folder = ScratchDirectory.Create("proxy");
         await WriteServersAsync(folder.Path, servers);
         if (configYaml is not null)
             await File.WriteAllTextAsync(folder.Combine("config.yaml"), configYaml);
-        var process = ServiceProcess.Start("Proxy.Api", folder.Path, new Dictionary<string, string>
+        var process = ServiceProcess.Start("Proxy.Api", folder.Path, new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
         {
             ["API_KEY"] = ProxySecret,
             ["JWT_SECRET"] = ProxySecret,
