@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Proxy.Api;
 using Proxy.Api.Apis;
 using Proxy.Api.Extensions;
+using Scalar.AspNetCore;
 
 if (CommandLine.WantsHelp(args))
 {
@@ -17,6 +18,7 @@ if (builder.TryAddMcpOrchConfiguration(args) is not { } settings)
 builder.AddServiceDefaults();
 builder.ListenOnConfiguredAddress(settings.Options.Server);
 builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
 builder.AddMcpProxy().WithProxyHttpTransport();
 
@@ -25,5 +27,7 @@ app.MapDefaultEndpoints();
 app.MapMcpEndpoints();
 app.MapToolsApi();
 app.MapServersApi();
+app.MapOpenApi();
+app.MapScalarApiReference("/docs");
 app.Run();
 return 0;

@@ -15,7 +15,13 @@ public static class ToolsApi
         var tools = routes.MapGroup("/tools").WithTags("Tools");
         tools.MapGet("/", ListTools).WithSummary("Every tool of every healthy server");
         tools.MapGet("/{server}", ListServerTools).WithSummary("One server's tools");
-        tools.MapPost("/{name}", CallTool).WithSummary("Call a tool: the body is its arguments object");
+        tools.MapPost("/{name}", CallTool).WithSummary("Call a tool: the body is its arguments object")
+            .Accepts<Dictionary<string, JsonElement>>("application/json")
+            .Produces<CallToolResult>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status502BadGateway)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         return routes;
     }
 

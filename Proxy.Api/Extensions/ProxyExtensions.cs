@@ -79,8 +79,9 @@ public static class ProxyExtensions
             }
             await next(context);
         });
-        app.MapMcp("/mcp");
-        app.MapMcp($"/mcp/{{{ProxyToolHandlers.ServerRouteValue}}}");
+        // MCP speaks JSON-RPC, not REST: it stays out of the OpenAPI document.
+        app.MapMcp("/mcp").ExcludeFromDescription();
+        app.MapMcp($"/mcp/{{{ProxyToolHandlers.ServerRouteValue}}}").ExcludeFromDescription();
         return app;
     }
 }

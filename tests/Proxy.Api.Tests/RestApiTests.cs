@@ -121,4 +121,16 @@ public sealed class RestApiTests(ProxyFixture fixture)
         Assert.Contains("bad credentials", crashing.GetProperty("lastError").GetString());
         Assert.True(crashing.GetProperty("restarts").GetInt32() >= 1);
     }
+
+    [Fact]
+    public async Task The_REST_API_is_described_by_OpenAPI_and_browsable_at_docs()
+    {
+        var document = await GetJsonAsync("/openapi/v1.json");
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Equal(["/tools", "/tools/{server}", "/tools/{name}", "/servers", "/servers/reload"], paths);
+        Assert.True(document.GetProperty("paths").GetProperty("/tools/{name}").GetProperty("post").GetProperty("responses").TryGetProperty("504", out _));
+
+        var page = await Http.GetStringAsync("/docs/", Cancellation);
+        Assert.Contains("scalar.js", page);
+    }
 }
