@@ -116,4 +116,22 @@ public sealed class McpEndpointTests(ProxyFixture fixture)
         Assert.DoesNotContain(ProxyUnderTest.ProxySecret, environment);
         Assert.DoesNotContain("API_KEY", environment);
     }
+
+    [Fact]
+    public async Task The_filesystem_server_reads_and_writes_through_the_proxy()
+    {
+        await using var client = await fixture.Proxy.ConnectAsync(Cancellation);
+        var written = Path.Combine(fixture.Files, $"{Guid.NewGuid():N}.txt");
+
+        var read = await client.CallToolAsync("files.read_text_file",
+            new Dictionary<string, object?> { ["path"] = Path.Combine(fixture.Files, "notes.txt") }, cancellationToken: Cancellation);
+        await client.CallToolAsync("files.write_file",
+            new Dictionary<string, object?> { ["path"] = written, ["content"] = "written through mcp-orch" }, cancellationToken: Cancellation);
+        var outside = await client.CallToolAsync("files.read_text_file",
+            new Dictionary<string, object?> { ["path"] = "/etc/hostname" }, cancellationToken: Cancellation);
+
+        Assert.Equal("written before the proxy started", Assert.IsType<TextContentBlock>(Assert.Single(read.Content)).Text);
+        Assert.Equal("written through mcp-orch", await File.ReadAllTextAsync(written, Cancellation));
+        Assert.True(outside.IsError);
+    }
 }

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpOrch.Testing;
+
+namespace Proxy.Api.Tests;
+
+/// <summary>Upstreams reached over the network: server-everything in its Streamable HTTP and legacy SSE modes.</summary>
+public sealed class RemoteUpstreamTests(ProxyFixture fixture)
+{
+    static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    /// <summary>Starts server-everything in <paramref name="mode"/> on a free port and waits until it listens.</summary>
+    async Task<(Process Process, int Port)> StartEverythingAsync(string mode)
+    {
+        var port = ServiceProcess.FreePort();
+        var startInfo = fixture.Servers.Everything(mode, port).ToStartInfo();
+        startInfo.RedirectStandardError = startInfo.RedirectStandardOutput = true;
+        var process = Process.Start(startInfo)!;
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync("127.0.0.1", port, timeout.Token);
+                return (process, port);
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100, timeout.Token);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("streamableHttp", "http", "/mcp", "streamable-http")]
+    [InlineData("streamableHttp", null, "/mcp", "http (auto-detected)")]
+    [InlineData("sse", "sse", "/sse", "sse")]
+    public async Task A_remote_server_is_proxied_like_a_local_one(string mode, string? type, string path, string transport)
+    {
+        var (server, port) = await StartEverythingAsync(mode);
+        try
+        {
+            var entry = new JsonObject { ["url"] = $"http://127.0.0.1:{port}{path}", ["headers"] = new JsonObject { ["X-Token"] = "remote-secret" } };
+            if (type is not null)
+                entry["type"] = type;
+            await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["remote"] = entry });
+
+            using var response = await proxy.Http.PostAsync("/tools/remote.echo", JsonContent.Create(new { message = $"over {mode}" }), Cancellation);
+            var result = await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+            var servers = await proxy.Http.GetFromJsonAsync<JsonElement[]>("/servers", Cancellation);
+
+            Assert.Equal($"Echo: over {mode}", result.GetProperty("content")[0].GetProperty("text").GetString());
+            var status = Assert.Single(servers!);
+            Assert.Equal("healthy", status.GetProperty("status").GetString());
+            Assert.Equal(transport, status.GetProperty("transport").GetString());
+            Assert.Equal($"http://127.0.0.1:{port}{path}", status.GetProperty("url").GetString());
+            Assert.Equal("***", status.GetProperty("headers").GetProperty("X-Token").GetString());
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(Cancellation);
+        }
+    }
+}
