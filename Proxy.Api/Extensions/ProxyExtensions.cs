@@ -3,6 +3,7 @@ using McpOrch.Core.Upstreams;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 using Proxy.Api.Mcp;
 
 namespace Proxy.Api.Extensions;
@@ -17,10 +18,11 @@ public static class ProxyExtensions
     {
         builder.AddUpstreams();
         builder.AddCatalogPublishing();
-        builder.Services.AddSingleton<McpSessions>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<McpSessions>());
+        builder.Services.AddSingleton<CatalogChangeNotifier>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CatalogChangeNotifier>());
         builder.Services.AddHttpContextAccessor();
 
+        builder.Services.AddOptions<McpServerOptions>().Configure<CatalogChangeNotifier>((options, notifier) => options.ToolCollection = notifier);
         return builder.Services.AddMcpServer(options =>
             {
                 options.ServerInfo = new Implementation { Name = "mcp-orch", Version = "1.0.0" };
@@ -54,12 +56,6 @@ public static class ProxyExtensions
     public static IMcpServerBuilder WithProxyHttpTransport(this IMcpServerBuilder mcp)
     {
         mcp.WithHttpTransport(options => options.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
-        // RunSessionHandler is marked experimental, but it is the SDK's one hook that sees a session's whole life,
-        // which is what list_changed fan-out needs.
-#pragma warning disable MCPEXP002
-        mcp.Services.AddOptions<HttpServerTransportOptions>()
-            .Configure<McpSessions>((options, sessions) => options.RunSessionHandler = sessions.RunAsync);
-#pragma warning restore MCPEXP002
         return mcp;
     }
 

@@ -24,6 +24,7 @@ public sealed class StdioTransportTests(ProxyFixture fixture)
             new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name, "net10.0", "mcp-orch.dll");
 
         // Exactly what a client configuration says: the command and its arguments, nothing else.
+        using var listChanged = new SemaphoreSlim(0);
         await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
         {
             Name = "mcp-orch",
@@ -31,7 +32,19 @@ public sealed class StdioTransportTests(ProxyFixture fixture)
             Arguments = [entry, "--transport", "stdio", "--config", config],
             WorkingDirectory = folder.Path,
             StandardErrorLines = line => { lock (stderr) stderr.Add(line); },
-        }), cancellationToken: Cancellation);
+        }), new McpClientOptions
+        {
+            // Claude Desktop, Cursor and Cline speak the initialize-based revisions.
+            ProtocolVersion = "2025-11-25",
+            Handlers = new McpClientHandlers
+            {
+                NotificationHandlers = [new(NotificationMethods.ToolListChangedNotification, (_, _) =>
+                {
+                    listChanged.Release();
+                    return ValueTask.CompletedTask;
+                })],
+            },
+        }, cancellationToken: Cancellation);
 
         var tools = await client.ListToolsAsync(cancellationToken: Cancellation);
         var echo = await client.CallToolAsync("everything.echo", new Dictionary<string, object?> { ["message"] = "over stdio" },
@@ -42,5 +55,19 @@ public sealed class StdioTransportTests(ProxyFixture fixture)
         // Logs went to stderr, where they cannot corrupt the protocol on stdout.
         lock (stderr)
             Assert.Contains(stderr, line => line.Contains("MCP servers configured", StringComparison.Ordinal));
+
+        // Saving the configuration adds a server, and the client is told.
+        await File.WriteAllTextAsync(config, new JsonObject
+        {
+            ["mcpServers"] = new JsonObject
+            {
+                ["everything"] = ProxyUnderTest.Stdio(fixture.Servers.Everything()),
+                ["memory"] = ProxyUnderTest.Stdio(fixture.Servers.Memory(folder.Combine("memory.jsonl"))),
+            },
+        }.ToJsonString(), Cancellation);
+        // Each notification is a cue to list again (one may still be about the first connections).
+        do
+            Assert.True(await listChanged.WaitAsync(TimeSpan.FromSeconds(30), Cancellation), "no notifications/tools/list_changed arrived");
+        while (!(await client.ListToolsAsync(cancellationToken: Cancellation)).Any(t => t.Name == "memory.read_graph"));
     }
 }
