@@ -21,6 +21,9 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     readonly CancellationTokenSource _stopping = new();
     readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     Task _supervision = Task.CompletedTask;
+    long _nextRequestId;
+
+    const string SubscriptionsRevision = "2026-07-28";
     volatile McpClient? _client;
 
     /// <param name="definition">The server as configured.</param>
@@ -77,8 +80,8 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Calls <paramref name="tool"/> with the server's timeout. A timeout cancels the call upstream
-    /// (the SDK sends <c>notifications/cancelled</c>); a dropped connection fails the call at once.
+    /// Calls <paramref name="tool"/> with the server's timeout. A timeout, or a caller that gives up, cancels the
+    /// call upstream with <c>notifications/cancelled</c>; a dropped connection fails the call at once.
     /// </summary>
     /// <exception cref="ToolCallException">No result: the server is unavailable, timed out or rejected the call.</exception>
     public async Task<CallToolResult> CallToolAsync(string tool, IDictionary<string, JsonElement>? arguments,
@@ -90,7 +93,16 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
 
-        var call = client.CallToolAsync(new CallToolRequestParams { Name = tool, Arguments = arguments }, deadline.Token).AsTask();
+        // Sent as a raw request so that its id is ours: the SDK client does not tell the server when a call is
+        // abandoned, so on a timeout or a cancelled caller this sends notifications/cancelled itself.
+        var id = new RequestId($"orch-{Interlocked.Increment(ref _nextRequestId)}");
+        var request = new JsonRpcRequest
+        {
+            Id = id,
+            Method = RequestMethods.ToolsCall,
+            Params = JsonSerializer.SerializeToNode(new CallToolRequestParams { Name = tool, Arguments = arguments }, McpJsonUtilities.DefaultOptions),
+        };
+        var call = client.SendRequestAsync(request, deadline.Token);
         if (await Task.WhenAny(call, client.Completion) != call)
         {
             _ = call.ContinueWith(t => t.Exception, TaskScheduler.Default);
@@ -100,10 +112,15 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         }
         try
         {
-            return await call;
+            var response = await call;
+            return JsonSerializer.Deserialize<CallToolResult>(response.Result, McpJsonUtilities.DefaultOptions)
+                ?? throw new McpProtocolException("The server answered tools/call without a result.", McpErrorCode.InternalError);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
+            await CancelUpstreamAsync(client, id, cancellationToken.IsCancellationRequested ? "the caller cancelled" : "timeout");
+            if (cancellationToken.IsCancellationRequested)
+                throw;
             throw new ToolCallException(Name, tool, ToolCallFailure.Timeout,
                 $"The call to '{tool}' on MCP server '{Name}' timed out after {timeout.TotalSeconds:0.###} s and was cancelled.");
         }
@@ -120,6 +137,20 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
             throw new ToolCallException(Name, tool, ToolCallFailure.Unavailable, ended is null
                 ? $"The call to '{tool}' on MCP server '{Name}' failed: {e.Message}"
                 : $"MCP server '{Name}' disconnected during the call to '{tool}' ({DescribeEnd(ended)}).", inner: e);
+        }
+    }
+
+    async Task CancelUpstreamAsync(McpClient client, RequestId id, string reason)
+    {
+        try
+        {
+            await client.SendNotificationAsync(NotificationMethods.CancelledNotification,
+                new CancelledNotificationParams { RequestId = id, Reason = reason }, McpJsonUtilities.DefaultOptions);
+        }
+        catch (Exception e)
+        {
+            // The connection may be gone already; then there is nothing left to cancel.
+            LogCancelFailed(Name, e.Message);
         }
     }
 
@@ -198,6 +229,7 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
             Tools = [.. tools.Select(t => t.ProtocolTool)];
             ConnectedSince = DateTimeOffset.UtcNow;
             _client = client;
+            ListenForToolChanges(client);
             LogConnected(Name, ProtocolVersion ?? "unknown", Tools.Count);
             SetState(UpstreamState.Healthy);
             _firstAttempt.TrySetResult();
@@ -217,19 +249,52 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         }
     }
 
-    async ValueTask OnToolListChangedAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    /// <summary>
+    /// From 2026-07-28 on, a server sends list_changed only on a <c>subscriptions/listen</c> stream the client
+    /// opened (before, it sent it unasked); the SDK client opens none, so this does, for the connection's life.
+    /// </summary>
+    void ListenForToolChanges(McpClient client)
     {
-        if (_client is not { } client)
+        // Revisions are dates, so they compare as text.
+        if (string.CompareOrdinal(client.NegotiatedProtocolVersion, SubscriptionsRevision) < 0 || client.ServerCapabilities.Tools?.ListChanged != true)
             return;
+        var request = new JsonRpcRequest
+        {
+            Id = new RequestId($"orch-listen-{Interlocked.Increment(ref _nextRequestId)}"),
+            Method = RequestMethods.SubscriptionsListen,
+            Params = JsonSerializer.SerializeToNode(new SubscriptionsListenRequestParams
+            {
+                Notifications = new SubscriptionsListenNotifications { ToolsListChanged = true },
+            }, McpJsonUtilities.DefaultOptions),
+        };
+        _ = client.SendRequestAsync(request, _stopping.Token).ContinueWith(t => t.Exception, TaskScheduler.Default);
+    }
+
+    ValueTask OnToolListChangedAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        // Listed outside the handler: the answer arrives through the same message loop that is calling it.
+        if (_client is { } client)
+            _ = RefreshToolsAsync(client);
+        return ValueTask.CompletedTask;
+    }
+
+    async Task RefreshToolsAsync(McpClient client)
+    {
         try
         {
-            var tools = await client.ListToolsAsync(cancellationToken: cancellationToken);
+            var tools = await client.ListToolsAsync(cancellationToken: _stopping.Token);
+            if (_client != client)
+                return;
             Tools = [.. tools.Select(t => t.ProtocolTool)];
             Changed?.Invoke(this);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogToolRefreshFailed(Name, e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
         }
     }
 
@@ -275,6 +340,9 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
 
     [LoggerMessage(LogLevel.Warning, "MCP server '{Server}' failed: {Error}; next attempt in {DelaySeconds:0.#} s")]
     partial void LogRestarting(string server, string error, double delaySeconds);
+
+    [LoggerMessage(LogLevel.Debug, "MCP server '{Server}': notifications/cancelled could not be sent: {Error}")]
+    partial void LogCancelFailed(string server, string error);
 
     [LoggerMessage(LogLevel.Warning, "MCP server '{Server}': the tool list could not be refreshed: {Error}")]
     partial void LogToolRefreshFailed(string server, string error);

@@ -1,0 +1,11 @@
+using McpOrch.TestServer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+builder.Services.AddMcpServer(o => o.ServerInfo = new() { Name = "mcp-orch-test-server", Version = "1.0.0" })
+    .WithStdioServerTransport()
+    .WithTools<TestTools>();
+await builder.Build().RunAsync();
