@@ -129,9 +129,9 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
             throw new ToolCallException(Name, tool, ToolCallFailure.Rejected,
                 $"MCP server '{Name}' rejected the call to '{tool}': {e.Message}", e.ErrorCode, e);
         }
-        catch (Exception e) when (e is not OperationCanceledException and not ToolCallException)
+        catch (Exception e) when (e is not ToolCallException)
         {
-            // The transport often fails the call a moment before the session reports its end: say what ended it.
+            // The session ending cancels or fails its pending calls, often a moment before it reports why: say why.
             var ended = await client.Completion.WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None)
                 .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
             throw new ToolCallException(Name, tool, ToolCallFailure.Unavailable, ended is null
