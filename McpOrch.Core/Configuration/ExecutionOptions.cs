@@ -13,6 +13,14 @@ public sealed class ExecutionOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "must be more than 0 and at most 1 day")]
     public TimeSpan TaskTimeout { get; set; } = TimeSpan.FromSeconds(300);
 
+    /// <summary>The most steps a plan may have.</summary>
+    [Range(1, 10000)]
+    public int MaxPlanSteps { get; set; } = 100;
+
+    /// <summary>The most elements a forEach step may run over.</summary>
+    [Range(1, 100000)]
+    public int MaxFanOut { get; set; } = 1000;
+
     /// <summary>How often a step is retried after a transient failure.</summary>
     [Range(0, 100)]
     public int RetryCount { get; set; } = 3;
