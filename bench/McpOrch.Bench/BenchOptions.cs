@@ -10,12 +10,15 @@ public sealed record BenchOptions
           --rounds N          measured rounds; the paths take turns inside each round (default 3)
           --seq-calls N       calls of the sequential phase, per path and round (default 1000)
           --load-calls N      calls of each throughput phase, per path and round (default 4000)
-          --warmup-calls N    calls per path before the first round, not measured (default 2000)
+          --warmup-seconds S  load per path before the first round, not measured (default 10: .NET's tiered
+                              JIT is still recompiling MCP Orch's hot methods for ~7 s of load)
           --phase-warmup N    calls after the sessions of a phase open, not measured (default 100)
           --concurrency N     calls in flight in the throughput phases (default 16)
           --sessions N        sessions of the multi-session phase; they share --concurrency (default 8)
           --paths A,B,C,D     which paths to run (A direct stdio, B MCP Orch, C supergateway, D mcp-proxy)
           --no-ts             skip the TypeScript SDK client phases
+          --orch-env K=V,…    extra environment of MCP Orch, for experiments (e.g. DOTNET_gcServer=0)
+          --supergateway-log L  supergateway's --logLevel: none (default), info or debug
           --repo DIR          the repository (default: found upward from this program)
           --out DIR           where logs and results.md go (default: bench/results/run-<time>)
           --time-limit S      the whole run stops after S seconds (default 1200)
@@ -24,12 +27,14 @@ public sealed record BenchOptions
     public int Rounds { get; init; } = 3;
     public int SequentialCalls { get; init; } = 1000;
     public int LoadCalls { get; init; } = 4000;
-    public int WarmupCalls { get; init; } = 2000;
+    public int WarmupSeconds { get; init; } = 10;
     public int PhaseWarmupCalls { get; init; } = 100;
     public int Concurrency { get; init; } = 16;
     public int Sessions { get; init; } = 8;
     public bool TypeScript { get; init; } = true;
     public IReadOnlyList<string> Paths { get; init; } = ["A", "B", "C", "D"];
+    public IReadOnlyDictionary<string, string> OrchEnvironment { get; init; } = new Dictionary<string, string>();
+    public string SupergatewayLogLevel { get; init; } = "none";
     public required string Repository { get; init; }
     public required string OutputDirectory { get; init; }
     public TimeSpan TimeLimit { get; init; } = TimeSpan.FromSeconds(1200);
@@ -71,11 +76,13 @@ public sealed record BenchOptions
                     "--rounds" => options with { Rounds = Positive(value) },
                     "--seq-calls" => options with { SequentialCalls = Positive(value) },
                     "--load-calls" => options with { LoadCalls = Positive(value) },
-                    "--warmup-calls" => options with { WarmupCalls = Positive(value) },
+                    "--warmup-seconds" => options with { WarmupSeconds = Positive(value) },
                     "--phase-warmup" => options with { PhaseWarmupCalls = Positive(value) },
                     "--concurrency" => options with { Concurrency = Positive(value) },
                     "--sessions" => options with { Sessions = Positive(value) },
                     "--time-limit" => options with { TimeLimit = TimeSpan.FromSeconds(Positive(value)) },
+                    "--orch-env" => options with { OrchEnvironment = Assignments(value) },
+                    "--supergateway-log" => options with { SupergatewayLogLevel = value is "none" or "info" or "debug" ? value : throw new FormatException("--supergateway-log is none, info or debug") },
                     "--paths" => options with { Paths = [.. value.ToUpperInvariant().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] },
                     _ => throw new FormatException($"unknown option '{name}'"),
                 };
@@ -95,6 +102,11 @@ public sealed record BenchOptions
     static int Positive(string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
             ? n : throw new FormatException($"'{value}' is not a positive whole number");
+
+    static Dictionary<string, string> Assignments(string value) =>
+        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(a => a.Split('=', 2) is [var name, var setting] && name.Length > 0 ? (name, setting) : throw new FormatException($"'{a}' is not NAME=VALUE"))
+            .ToDictionary(a => a.name, a => a.setting, StringComparer.Ordinal);
 
     static string FindRepository()
     {

@@ -29,8 +29,8 @@ public sealed class BenchRun(BenchOptions options, IReadOnlyList<BenchPath> path
     {
         foreach (var path in paths)
         {
-            Progress($"warm-up {path.Key} {path.Name}: {options.WarmupCalls} calls, {options.Concurrency} concurrent");
-            await CSharpLoad.RunAsync(path, Phase.OneSession(options.Concurrency, options.WarmupCalls), 0, options.PhaseWarmupCalls, cancellationToken);
+            Progress($"warm-up {path.Key} {path.Name}: {options.WarmupSeconds} s of sequential and {options.Concurrency}-concurrent calls");
+            await CSharpLoad.WarmUpAsync(path, options.Concurrency, TimeSpan.FromSeconds(options.WarmupSeconds), cancellationToken);
         }
 
         var runs = new List<PhaseRun>();

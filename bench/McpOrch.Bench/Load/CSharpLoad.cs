@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using McpOrch.Bench.Paths;
 
 namespace McpOrch.Bench.Load;
@@ -6,6 +7,18 @@ namespace McpOrch.Bench.Load;
 public static class CSharpLoad
 {
     static readonly TimeSpan PhaseLimit = TimeSpan.FromSeconds(180);
+
+    /// <summary>Calls on one session for <paramref name="duration"/>, in turns sequential and <paramref name="concurrency"/> at a time.</summary>
+    public static async Task WarmUpAsync(BenchPath path, int concurrency, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        await using var session = await path.ConnectAsync(cancellationToken);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < duration)
+        {
+            await CallLoop.RunAsync([session], 1, 100, path.Tool, cancellationToken);
+            await CallLoop.RunAsync([session], concurrency, 50 * concurrency, path.Tool, cancellationToken);
+        }
+    }
 
     /// <summary>
     /// Opens the phase's sessions, warms them up with <paramref name="warmupCalls"/> calls, measures, and closes them

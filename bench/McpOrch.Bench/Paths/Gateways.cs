@@ -25,7 +25,7 @@ public static class Gateways
         {
             "A" => new DirectStdioPath(packages),
             "B" => await HttpGatewayPath.StartAsync(key, Names[key], "everything.echo", McpOrch(options, packages, port), endpoint, log, pids, cancellationToken),
-            "C" => await HttpGatewayPath.StartAsync(key, Names[key], "echo", Supergateway(packages, port), endpoint, log, pids, cancellationToken),
+            "C" => await HttpGatewayPath.StartAsync(key, Names[key], "echo", Supergateway(packages, port, options.SupergatewayLogLevel), endpoint, log, pids, cancellationToken),
             "D" => await HttpGatewayPath.StartAsync(key, Names[key], "echo", McpProxy(packages, port), endpoint, log, pids, cancellationToken),
             _ => throw new ArgumentOutOfRangeException(nameof(key), key, "a path is A, B, C or D"),
         };
@@ -50,20 +50,23 @@ public static class Gateways
             },
         };
         File.WriteAllText(Path.Combine(folder, "mcp-config.json"), config.ToJsonString());
-        return new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"]) { WorkingDirectory = folder };
+        var startInfo = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"]) { WorkingDirectory = folder };
+        foreach (var (name, value) in options.OrchEnvironment)
+            startInfo.Environment[name] = value;
+        return startInfo;
     }
 
     /// <summary>
     /// supergateway 4.0.0, stateful Streamable HTTP: one server-everything per session, started through /bin/sh.
-    /// --logLevel none: at its default (info) it writes every message to stdout, which would be measured as proxy work.
-    /// It has no listen-address option; the benchmark only ever connects to 127.0.0.1.
+    /// --logLevel none by default: at its own default (info) it writes every message to stdout, which would be measured
+    /// as proxy work. It has no listen-address option; the benchmark only ever connects to 127.0.0.1.
     /// </summary>
-    static ProcessStartInfo Supergateway(NodePackages packages, int port) => packages.StartInfo(
+    static ProcessStartInfo Supergateway(NodePackages packages, int port, string logLevel) => packages.StartInfo(
     [
         packages.Supergateway,
         "--stdio", string.Join(' ', packages.EverythingCommand.Select(a => $"'{a}'")),
         "--outputTransport", "streamableHttp", "--stateful",
-        "--port", $"{port}", "--logLevel", "none",
+        "--port", $"{port}", "--logLevel", logLevel,
     ]);
 
     /// <summary>mcp-proxy 6.7.19: one shared server-everything for all sessions, Streamable HTTP endpoint only, on 127.0.0.1.</summary>
