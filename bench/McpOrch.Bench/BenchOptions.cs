@@ -8,8 +8,8 @@ public sealed record BenchOptions
     public const string Usage = """
         mcp-orch-bench [options]
           --rounds N          measured rounds; the paths take turns inside each round (default 3)
-          --seq-calls N       calls of the sequential phase, per path and round (default 1000)
-          --load-calls N      calls of each throughput phase, per path and round (default 4000)
+          --seq-calls N       calls of the sequential phase, per path and round (default 2000)
+          --load-calls N      calls of each throughput phase, per path and round (default 6000)
           --warmup-seconds S  load per path before the first round, not measured (default 10: .NET's tiered
                               JIT is still recompiling MCP Orch's hot methods for ~7 s of load)
           --phase-warmup N    calls after the sessions of a phase open, not measured (default 100)
@@ -25,8 +25,8 @@ public sealed record BenchOptions
         """;
 
     public int Rounds { get; init; } = 3;
-    public int SequentialCalls { get; init; } = 1000;
-    public int LoadCalls { get; init; } = 4000;
+    public int SequentialCalls { get; init; } = 2000;
+    public int LoadCalls { get; init; } = 6000;
     public int WarmupSeconds { get; init; } = 10;
     public int PhaseWarmupCalls { get; init; } = 100;
     public int Concurrency { get; init; } = 16;

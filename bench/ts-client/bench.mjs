@@ -39,9 +39,9 @@ const input = createInterface({ input: process.stdin });
 const lines = input[Symbol.asyncIterator]();
 const clients = await Promise.all(Array.from({ length: sessions }, connect));
 await load(clients, warmup);
-send({ ready: true });
+await send({ ready: true });
 if ((await lines.next()).value?.trim() === 'go') {
-  send(await load(clients, calls));
+  await send(await load(clients, calls));
   await lines.next();
 }
 await Promise.all(clients.map(close));
@@ -81,8 +81,9 @@ async function load(sessionList, total) {
   return { calls: latenciesMs.length, seconds: (performance.now() - started) / 1000, latenciesMs };
 }
 
+// Resolves once the line is handed to the pipe: process.exit() would cut a long line short.
 function send(message) {
-  process.stdout.write(JSON.stringify(message) + '\n');
+  return new Promise((resolve) => process.stdout.write(JSON.stringify(message) + '\n', resolve));
 }
 
 function fail(message) {

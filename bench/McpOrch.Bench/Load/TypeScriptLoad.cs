@@ -17,9 +17,12 @@ public static class TypeScriptLoad
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(PhaseLimit);
+        // --no-warnings: the SDK's Streamable HTTP transport hands one long-lived AbortSignal to every fetch, whose abort
+        // listeners pile up until a GC; past 1500 Node prints a MaxListenersExceededWarning for every further call,
+        // which would be measured as client work.
         var startInfo = packages.StartInfo(
         [
-            packages.TypeScriptClient, "--tool", path.Tool, "--calls", Text(phase.Calls), "--sessions", Text(phase.Sessions),
+            "--no-warnings", packages.TypeScriptClient, "--tool", path.Tool, "--calls", Text(phase.Calls), "--sessions", Text(phase.Sessions),
             "--concurrency", Text(phase.PerSession), "--warmup", Text(Math.Max(warmupCalls, phase.InFlight)),
             "--time-limit", Text((int)PhaseLimit.TotalSeconds), .. path.TypeScriptTarget,
         ]);
