@@ -40,6 +40,12 @@ catch (OperationCanceledException) when (stop.IsCancellationRequested)
     Console.Error.WriteLine($"stopped before the end (time limit {options.TimeLimit.TotalSeconds:0} s, or a signal)");
     return 1;
 }
+catch (Exception e)
+{
+    // Caught so that the finally block stops the gateways (an unhandled exception would skip it).
+    Console.Error.WriteLine($"the benchmark failed: {e}");
+    return 1;
+}
 finally
 {
     foreach (var path in paths)

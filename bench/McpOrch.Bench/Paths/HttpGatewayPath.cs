@@ -47,12 +47,19 @@ public sealed class HttpGatewayPath : BenchPath
 
     public override async Task<BenchSession> ConnectAsync(CancellationToken cancellationToken)
     {
+        // Node's HTTP servers close a keep-alive connection after 5 s idle; a pooled connection reused right then is
+        // reset. Sessions of the multi-session phase open one by one (supergateway starts a process for each), so the
+        // first ones idle that long: retire idle connections well before the server does.
+        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2) })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
         var transport = new HttpClientTransport(new HttpClientTransportOptions
         {
             Name = Name,
             Endpoint = _endpoint,
             TransportMode = HttpTransportMode.StreamableHttp,
-        });
+        }, http, ownsHttpClient: true);
         return new BenchSession(await McpClient.CreateAsync(transport, ClientOptions(), cancellationToken: cancellationToken), null);
     }
 
