@@ -8,6 +8,14 @@ public sealed class LlmOptions
     /// <summary>The provider to use; none means batch runs need an explicit plan.</summary>
     public LlmProvider? Provider { get; set; }
 
+    /// <summary>How often an invalid plan goes back to the model with the validator's errors before the run fails.</summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 10)]
+    public int MaxRepairs { get; set; } = 2;
+
+    /// <summary>At most this many characters of tool descriptions and schemas go into the planner's prompt.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1000, 1000000)]
+    public int CatalogBudget { get; set; } = 60000;
+
     /// <summary>Azure OpenAI / Azure AI Foundry.</summary>
     public LlmProviderOptions Azure { get; set; } = new();
 

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using McpOrch.Core.Catalog;
+using McpOrch.Core.Configuration;
+using McpOrch.Core.Planning;
+using McpOrch.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using ModelContextProtocol.Protocol;
+
+namespace McpOrch.Core.Tests.Planning;
+
+/// <summary>The planner through the real OpenAI client against a local endpoint that speaks its wire format.</summary>
+public sealed class PlanGeneratorTests : IAsyncLifetime
+{
+    static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+    FakeChatCompletions _llm = null!;
+
+    static readonly ToolCatalog Catalog = ToolCatalog.Build(1,
+    [
+        ("github", (IReadOnlyList<Tool>)
+        [
+            new Tool { Name = "list_repos", Description = "Lists an owner's repositories.",
+                InputSchema = JsonDocument.Parse("""{"type":"object","properties":{"owner":{"type":"string"}},"required":["owner"]}""").RootElement },
+        ]),
+    ], ".");
+
+    const string ValidPlan = """{"steps": [{"id": "repos", "tool": "github.list_repos", "args": {"owner": "octocat"}}]}""";
+
+    public async ValueTask InitializeAsync() => _llm = await FakeChatCompletions.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _llm.DisposeAsync();
+
+    PlanGenerator Generator(int maxRepairs = 2)
+    {
+        var llm = new LlmOptions
+        {
+            Provider = LlmProvider.OpenAI,
+            OpenAI = new LlmProviderOptions { Endpoint = _llm.Endpoint.ToString(), ApiKey = "sk-test", Model = "planner-model" },
+            MaxRepairs = maxRepairs,
+        };
+        return new PlanGenerator(ChatClientFactory.Create(llm, NullLoggerFactory.Instance)!, llm, new ExecutionOptions());
+    }
+
+    [Fact]
+    public async Task A_valid_answer_is_the_plan_and_the_request_asks_for_structured_output_with_the_tools()
+    {
+        _llm.Answer(ValidPlan);
+
+        var plan = await Generator().GenerateAsync("list octocat's repositories", Catalog, Cancellation);
+
+        Assert.Equal("github.list_repos", Assert.Single(plan.Steps).Tool);
+        var request = Assert.Single(_llm.Requests);
+        Assert.Equal("planner-model", request["model"]!.GetValue<string>());
+        Assert.Equal("json_schema", request["response_format"]!["type"]!.GetValue<string>());
+        Assert.Contains("github.list_repos: Lists an owner's repositories.", Content(request["messages"]![0]!));
+        Assert.Contains("list octocat's repositories", Content(request["messages"]![1]!));
+    }
+
+    [Fact]
+    public async Task An_invalid_plan_goes_back_with_the_validators_errors_and_the_repair_is_used()
+    {
+        _llm.Answer("""{"steps": [{"id": "repos", "tool": "github.list_repo", "args": {"owner": "octocat"}}]}""").Answer(ValidPlan);
+
+        var plan = await Generator().GenerateAsync("list octocat's repositories", Catalog, Cancellation);
+
+        Assert.Equal("github.list_repos", Assert.Single(plan.Steps).Tool);
+        Assert.Equal(2, _llm.Requests.Count);
+        var repairRequest = _llm.Requests[1]["messages"]!.AsArray();
+        Assert.Equal(4, repairRequest.Count);
+        Assert.Contains("step 'repos': unknown tool 'github.list_repo' (did you mean 'github.list_repos'?).", Content(repairRequest[3]!));
+    }
+
+    [Fact]
+    public async Task After_the_repairs_allowed_planning_fails_with_the_last_errors()
+    {
+        _llm.Answer("not json").Answer("""{"steps": []}""");
+
+        var error = await Assert.ThrowsAsync<PlanningException>(() => Generator(maxRepairs: 1).GenerateAsync("anything", Catalog, Cancellation));
+
+        Assert.Equal("The model gave no valid plan in 2 attempts (llm.max_repairs = 1); the last one had: a plan needs at least one step.", error.Message);
+        Assert.Equal(2, _llm.Requests.Count);
+    }
+
+    /// <summary>A message's text: the content is a string, or an array of text parts.</summary>
+    static string Content(System.Text.Json.Nodes.JsonNode message) => message["content"] switch
+    {
+        System.Text.Json.Nodes.JsonArray parts => string.Concat(parts.Select(p => p!["text"]?.GetValue<string>())),
+        var content => content!.GetValue<string>(),
+    };
+
+    [Fact]
+    public void A_large_catalog_is_trimmed_to_the_budget_but_keeps_every_tool_name()
+    {
+        var tools = Enumerable.Range(0, 200).Select(i => new Tool
+        {
+            Name = $"tool_{i}",
+            Description = new string('d', 200),
+            InputSchema = JsonDocument.Parse("""{"type":"object","properties":{"x":{"type":"string"}}}""").RootElement,
+        }).ToList();
+        var catalog = ToolCatalog.Build(1, [("big", (IReadOnlyList<Tool>)tools)], ".");
+
+        var text = PlannerPrompt.Tools(catalog, budget: 5000);
+
+        Assert.True(text.Length < 5000 + (200 * 100), $"{text.Length} characters");
+        Assert.All(Enumerable.Range(0, 200), i => Assert.Contains($"- big.tool_{i}:", text));
+        Assert.Contains("Input schema", text[..1000]);
+        Assert.DoesNotContain("Input schema", text[^500..]);
+    }
+
+    [Theory]
+    [InlineData(LlmProvider.OpenAI, "llm.openai.model is not set: the openai provider needs it.")]
+    [InlineData(LlmProvider.Ollama, "llm.ollama.model is not set: the ollama provider needs it.")]
+    [InlineData(LlmProvider.Bedrock, "llm.provider: 'bedrock' is not supported yet: use openai (any OpenAI-compatible endpoint) or ollama.")]
+    public void A_provider_without_what_it_needs_is_a_clear_error(LlmProvider provider, string message)
+    {
+        var llm = new LlmOptions { Provider = provider, OpenAI = new LlmProviderOptions { ApiKey = "k" } };
+
+        var error = Assert.Throws<OrchConfigurationException>(() => ChatClientFactory.Create(llm, NullLoggerFactory.Instance));
+
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void Without_a_provider_there_is_no_chat_client()
+    {
+        Assert.Null(ChatClientFactory.Create(new LlmOptions(), NullLoggerFactory.Instance));
+    }
+}
