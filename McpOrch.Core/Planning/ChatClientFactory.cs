@@ -1,4 +1,7 @@
 using System.ClientModel;
+using System.ClientModel.Primitives;
+using Anthropic;
+using Anthropic.Bedrock;
 using McpOrch.Core.Configuration;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -13,8 +16,11 @@ public static class ChatClientFactory
     /// <summary>The activity source and meter of LLM calls.</summary>
     public const string TelemetrySource = "McpOrch.Llm";
 
+    /// <summary>Plans are short; this bounds an answer that runs away.</summary>
+    const int MaxOutputTokens = 8192;
+
     /// <summary>Null when no provider is configured: batch runs then need an explicit plan.</summary>
-    /// <exception cref="OrchConfigurationException">The provider's block lacks what it needs, or the provider is not supported yet.</exception>
+    /// <exception cref="OrchConfigurationException">The provider's block lacks what it needs.</exception>
     public static IChatClient? Create(LlmOptions llm, ILoggerFactory loggerFactory)
     {
         if (llm.Provider is not { } provider)
@@ -22,8 +28,10 @@ public static class ChatClientFactory
         var inner = provider switch
         {
             LlmProvider.OpenAI => OpenAi(llm.OpenAI),
-            LlmProvider.Ollama => new OllamaApiClient(new Uri(llm.Ollama.Endpoint ?? "http://127.0.0.1:11434"), Require(llm.Ollama.Model, "ollama", "model")),
-            _ => throw new OrchConfigurationException([$"llm.provider: '{provider.ToString().ToLowerInvariant()}' is not supported yet: use openai (any OpenAI-compatible endpoint) or ollama."]),
+            LlmProvider.Azure => Azure(llm.Azure),
+            LlmProvider.Anthropic => Anthropic(llm.Anthropic),
+            LlmProvider.Bedrock => Bedrock(llm.Bedrock),
+            _ => new OllamaApiClient(new Uri(llm.Ollama.Endpoint ?? "http://127.0.0.1:11434"), Require(llm.Ollama.Model, "ollama", "model")),
         };
         return new ChatClientBuilder(inner)
             .UseLogging(loggerFactory)
@@ -31,6 +39,7 @@ public static class ChatClientFactory
             .Build();
     }
 
+    /// <summary>OpenAI, or any OpenAI-compatible server (vLLM, LM Studio, llama.cpp…) by its endpoint.</summary>
     static IChatClient OpenAi(LlmProviderOptions openai)
     {
         var model = Require(openai.Model, "openai", "model");
@@ -44,6 +53,56 @@ public static class ChatClientFactory
         return new OpenAIClient(new ApiKeyCredential(key), options).GetChatClient(model).AsIChatClient();
     }
 
+    /// <summary>Azure OpenAI / AI Foundry through its OpenAI-compatible v1 API; <c>model</c> is the deployment name.</summary>
+    static IChatClient Azure(LlmProviderOptions azure)
+    {
+        var endpoint = Require(azure.Endpoint, "azure", "endpoint").TrimEnd('/');
+        var key = Require(azure.ApiKey, "azure", "api_key");
+        var options = new OpenAIClientOptions
+        {
+            Endpoint = new Uri(endpoint.EndsWith("/openai/v1", StringComparison.OrdinalIgnoreCase) ? endpoint : endpoint + "/openai/v1"),
+        };
+        // Azure reads its key from the api-key header.
+        options.AddPolicy(new ApiKeyHeaderPolicy(key), PipelinePosition.PerCall);
+        return new OpenAIClient(new ApiKeyCredential(key), options).GetChatClient(Require(azure.Model, "azure", "model")).AsIChatClient();
+    }
+
+    static IChatClient Anthropic(LlmProviderOptions anthropic)
+    {
+        var key = Require(anthropic.ApiKey, "anthropic", "api_key");
+        var client = anthropic.Endpoint is { } endpoint ? new AnthropicClient { ApiKey = key, BaseUrl = endpoint } : new AnthropicClient { ApiKey = key };
+        return client.AsIChatClient(Require(anthropic.Model, "anthropic", "model"), MaxOutputTokens);
+    }
+
+    /// <summary>Claude on Amazon Bedrock, signed with the configured AWS credentials.</summary>
+    static IChatClient Bedrock(LlmProviderOptions bedrock)
+    {
+        var credentials = new AnthropicBedrockPrivateKeyCredentials
+        {
+            Region = Require(bedrock.Region, "bedrock", "region"),
+            ApiAccessKey = Require(bedrock.AccessKeyId, "bedrock", "access_key_id"),
+            ApiSecret = Require(bedrock.SecretAccessKey, "bedrock", "secret_access_key"),
+        };
+        // The endpoint is for a VPC endpoint or a test double; by default the client derives it from the region.
+        var client = bedrock.Endpoint is { } endpoint ? new AnthropicBedrockClient(credentials) { BaseUrl = endpoint } : new AnthropicBedrockClient(credentials);
+        return client.AsIChatClient(Require(bedrock.Model, "bedrock", "model"), MaxOutputTokens);
+    }
+
     static string Require(string? value, string provider, string key) =>
         value ?? throw new OrchConfigurationException([$"llm.{provider}.{key} is not set: the {provider} provider needs it."]);
+
+    sealed class ApiKeyHeaderPolicy(string key) : PipelinePolicy
+    {
+        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            message.Request.Headers.Set("api-key", key);
+            ProcessNext(message, pipeline, currentIndex);
+        }
+
+        public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            message.Request.Headers.Set("api-key", key);
+            await ProcessNextAsync(message, pipeline, currentIndex);
+        }
+    }
 }

@@ -107,12 +107,61 @@ public sealed class PlanGeneratorTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(LlmProvider.OpenAI)]
+    [InlineData(LlmProvider.Azure)]
+    [InlineData(LlmProvider.Anthropic)]
+    [InlineData(LlmProvider.Bedrock)]
+    public async Task Every_provider_is_reached_through_its_own_client_and_wire_format(LlmProvider provider)
+    {
+        var block = new LlmProviderOptions
+        {
+            Endpoint = provider == LlmProvider.OpenAI ? _llm.Endpoint.ToString() : _llm.Root.ToString(),
+            ApiKey = "secret-key",
+            Model = "planner-model",
+            Region = "eu-west-1",
+            AccessKeyId = "AKIATEST",
+            SecretAccessKey = "aws-secret",
+        };
+        var llm = new LlmOptions { Provider = provider, OpenAI = block, Azure = block, Anthropic = block, Bedrock = block };
+        _llm.Answer(ValidPlan);
+
+        var plan = await new PlanGenerator(ChatClientFactory.Create(llm, NullLoggerFactory.Instance)!, llm, new ExecutionOptions())
+            .GenerateAsync("list the repositories of octocat", Catalog, Cancellation);
+
+        Assert.Equal("github.list_repos", Assert.Single(plan.Steps).Tool);
+        var (path, headers) = Assert.Single(_llm.Calls);
+        Assert.Contains("list the repositories of octocat", _llm.Requests[0].ToJsonString());
+        switch (provider)
+        {
+            case LlmProvider.OpenAI:
+                Assert.Equal("/v1/chat/completions", path);
+                Assert.Equal("Bearer secret-key", headers.Authorization.ToString());
+                break;
+            case LlmProvider.Azure:
+                Assert.Equal("/openai/v1/chat/completions", path);
+                Assert.Equal("secret-key", headers["api-key"].ToString());
+                break;
+            case LlmProvider.Anthropic:
+                Assert.Equal("/v1/messages", path);
+                Assert.True(headers["x-api-key"].ToString() == "secret-key" || headers.Authorization.ToString() == "Bearer secret-key",
+                    string.Join(", ", headers.Select(h => h.Key)));
+                break;
+            case LlmProvider.Bedrock:
+                Assert.Contains("planner-model", path);
+                Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIATEST/", headers.Authorization.ToString());
+                break;
+        }
+    }
+
+    [Theory]
     [InlineData(LlmProvider.OpenAI, "llm.openai.model is not set: the openai provider needs it.")]
     [InlineData(LlmProvider.Ollama, "llm.ollama.model is not set: the ollama provider needs it.")]
-    [InlineData(LlmProvider.Bedrock, "llm.provider: 'bedrock' is not supported yet: use openai (any OpenAI-compatible endpoint) or ollama.")]
+    [InlineData(LlmProvider.Azure, "llm.azure.endpoint is not set: the azure provider needs it.")]
+    [InlineData(LlmProvider.Anthropic, "llm.anthropic.api_key is not set: the anthropic provider needs it.")]
+    [InlineData(LlmProvider.Bedrock, "llm.bedrock.region is not set: the bedrock provider needs it.")]
     public void A_provider_without_what_it_needs_is_a_clear_error(LlmProvider provider, string message)
     {
-        var llm = new LlmOptions { Provider = provider, OpenAI = new LlmProviderOptions { ApiKey = "k" } };
+        var llm = new LlmOptions { Provider = provider, OpenAI = new LlmProviderOptions { ApiKey = "k" }, Ollama = new LlmProviderOptions() };
 
         var error = Assert.Throws<OrchConfigurationException>(() => ChatClientFactory.Create(llm, NullLoggerFactory.Instance));
 
