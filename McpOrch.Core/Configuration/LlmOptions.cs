@@ -12,6 +12,10 @@ public sealed class LlmOptions
     [System.ComponentModel.DataAnnotations.Range(0, 10)]
     public int MaxRepairs { get; set; } = 2;
 
+    /// <summary>How often a run whose steps failed for good may be replanned with the results so far.</summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 5)]
+    public int MaxReplans { get; set; } = 1;
+
     /// <summary>At most this many characters of tool descriptions and schemas go into the planner's prompt.</summary>
     [System.ComponentModel.DataAnnotations.Range(1000, 1000000)]
     public int CatalogBudget { get; set; } = 60000;

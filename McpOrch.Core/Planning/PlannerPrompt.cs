@@ -1,5 +1,6 @@
 using System.Text;
 using McpOrch.Core.Catalog;
+using McpOrch.Core.Plans;
 using Microsoft.Extensions.AI;
 
 namespace McpOrch.Core.Planning;
@@ -26,6 +27,39 @@ public static class PlannerPrompt
         new(ChatRole.System, $"{Instructions}\nTools:\n{Tools(catalog, catalogBudget)}"),
         new(ChatRole.User, request),
     ];
+
+    /// <summary>What ran, for a replan: every step with its output (cut to the budget) or its error.</summary>
+    public static string Replan(Plan plan, IReadOnlyDictionary<string, StepOutcome> outcomes, int budget) => $"""
+        The plan below ran; some steps failed for good. Answer with new steps only, with new ids, that complete the
+        request another way. They may refer to the steps that succeeded, not to those that failed. Do not repeat
+        what succeeded.
+        {Outcomes(plan, outcomes, budget)}
+        """;
+
+    /// <summary>The joiner's messages: the request and what the steps produced.</summary>
+    public static IList<ChatMessage> Answer(string request, Plan plan, IReadOnlyDictionary<string, StepOutcome> outcomes, int budget) =>
+    [
+        new(ChatRole.System, "Answer the user's request from the results of the tool calls made for it. Say plainly what could not be done and why."),
+        new(ChatRole.User, $"Request: {request}\n\nResults:\n{Outcomes(plan, outcomes, budget)}"),
+    ];
+
+    static string Outcomes(Plan plan, IReadOnlyDictionary<string, StepOutcome> outcomes, int budget)
+    {
+        var perStep = Math.Max(200, budget / Math.Max(1, plan.Steps.Count));
+        var text = new StringBuilder();
+        foreach (var step in plan.Steps)
+        {
+            var outcome = outcomes.GetValueOrDefault(step.Id);
+            var result = outcome switch
+            {
+                null => "did not run",
+                { Succeeded: true } => $"output: {Shorten(outcome.Output?.ToJsonString() ?? "null", perStep)}",
+                _ => $"FAILED: {outcome.Error}",
+            };
+            text.AppendLine($"- {step.Id} ({step.Tool}): {result}");
+        }
+        return text.ToString();
+    }
 
     /// <summary>
     /// One line per tool with its description and input schema while the budget lasts; past it, names and the

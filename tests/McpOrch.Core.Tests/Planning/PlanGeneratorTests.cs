@@ -173,4 +173,57 @@ public sealed class PlanGeneratorTests : IAsyncLifetime
     {
         Assert.Null(ChatClientFactory.Create(new LlmOptions(), NullLoggerFactory.Instance));
     }
+
+    static readonly McpOrch.Core.Plans.Plan Ran = McpOrch.Core.Plans.Plan.Parse("""
+        {"steps": [
+          {"id": "mine", "tool": "github.list_repos", "args": {"owner": "octocat"}},
+          {"id": "theirs", "tool": "github.list_repos", "args": {"owner": "hubot"}}
+        ]}
+        """);
+
+    static readonly Dictionary<string, McpOrch.Core.Plans.StepOutcome> Outcomes = new()
+    {
+        ["mine"] = new(System.Text.Json.Nodes.JsonNode.Parse("""{"items": ["hello-world"]}""")),
+        ["theirs"] = McpOrch.Core.Plans.StepOutcome.Failed("MCP server 'github' is not available (down)."),
+    };
+
+    [Fact]
+    public async Task A_replan_adds_steps_after_what_ran_and_may_not_use_failed_outputs()
+    {
+        _llm.Answer("""{"steps": [{"id": "retry", "tool": "github.list_repos", "args": {"owner": "${theirs.owner}"}}]}""")
+            .Answer("""{"steps": [{"id": "retry", "tool": "github.list_repos", "args": {"owner": "hubot"}}]}""");
+
+        var plan = await Generator().ReplanAsync("list both owners' repositories", Catalog, Ran, Outcomes, Cancellation);
+
+        Assert.Equal(["mine", "theirs", "retry"], plan.Steps.Select(s => s.Id));
+        var outcomes = Content(_llm.Requests[0]["messages"]![2]!);
+        Assert.Contains("- mine (github.list_repos): output: {\"items\":[\"hello-world\"]}", outcomes);
+        Assert.Contains("- theirs (github.list_repos): FAILED: MCP server 'github' is not available (down).", outcomes);
+        Assert.Contains("step 'retry': step 'theirs' failed and has no output to use; do it another way.",
+            Content(_llm.Requests[1]["messages"]!.AsArray().Last()!));
+    }
+
+    [Fact]
+    public async Task A_replan_must_add_a_step_with_a_new_id()
+    {
+        _llm.Answer("""{"steps": []}""").Answer("""{"steps": [{"id": "mine", "tool": "github.list_repos", "args": {"owner": "x"}}]}""");
+
+        var error = await Assert.ThrowsAsync<PlanningException>(() => Generator(maxRepairs: 1).ReplanAsync("r", Catalog, Ran, Outcomes, Cancellation));
+
+        Assert.Contains("step 'mine': two steps have this id: ids must be unique.", error.Message);
+        Assert.Contains("the answer adds no step.", Content(_llm.Requests[1]["messages"]!.AsArray().Last()!));
+    }
+
+    [Fact]
+    public async Task The_answer_is_written_from_the_outcomes()
+    {
+        _llm.Answer("octocat has hello-world; hubot's repositories could not be listed.");
+
+        var answer = await Generator().AnswerAsync("list both owners' repositories", Ran, Outcomes, Cancellation);
+
+        Assert.Equal("octocat has hello-world; hubot's repositories could not be listed.", answer);
+        var messages = _llm.Requests[0]["messages"]!.AsArray();
+        Assert.Contains("Request: list both owners' repositories", Content(messages[1]!));
+        Assert.Contains("FAILED: MCP server 'github' is not available (down).", Content(messages[1]!));
+    }
 }
