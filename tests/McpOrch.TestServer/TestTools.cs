@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using ModelContextProtocol.Server;
 
@@ -28,4 +29,33 @@ public sealed class TestTools
             throw;
         }
     }
+
+    static readonly ConcurrentDictionary<string, int> Calls = new();
+
+    [McpServerTool(Name = "sleep_echo"), Description("Waits `ms` milliseconds, then returns `value`: a tool of known latency for orchestration.")]
+    public static async Task<string> SleepEcho(int ms, string value, CancellationToken cancellationToken)
+    {
+        await Task.Delay(ms, cancellationToken);
+        return value;
+    }
+
+    [McpServerTool(Name = "stall_first"), Description("The first `times` calls with this `key` hang for a minute (so the caller times out); later ones return how many calls there were.")]
+    public static async Task<string> StallFirst(string key, int times, CancellationToken cancellationToken)
+    {
+        var call = Calls.AddOrUpdate(key, 1, (_, n) => n + 1);
+        if (call <= times)
+            await Task.Delay(TimeSpan.FromMinutes(1), cancellationToken);
+        return $"answered on call {call}";
+    }
+
+    [McpServerTool(Name = "make_list", UseStructuredContent = true), Description("Returns {\"items\": [{\"n\": 1}, … {\"n\": count}]} as structured content.")]
+    public static ListResult MakeList(int count) => new([.. Enumerable.Range(1, count).Select(n => new ListItem(n))]);
+
+    [McpServerTool(Name = "fail"), Description("Always returns an error result (isError) with `message`.")]
+    public static ModelContextProtocol.Protocol.CallToolResult Fail(string message) =>
+        new() { IsError = true, Content = [new ModelContextProtocol.Protocol.TextContentBlock { Text = message }] };
 }
+
+public sealed record ListResult(IReadOnlyList<ListItem> Items);
+
+public sealed record ListItem(int N);

@@ -64,16 +64,7 @@ public sealed class ProxyUnderTest : IAsyncDisposable
     }
 
     /// <summary>An entry for tests/McpOrch.TestServer, the C# server with the behaviours the npm servers lack.</summary>
-    public static JsonObject TestServer(double? timeoutSeconds = null)
-    {
-        var root = McpOrch.AppHost.RepositoryRoot.Find(AppContext.BaseDirectory);
-        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        var entry = Path.Combine(root, "tests", "McpOrch.TestServer", "bin", configuration, "net10.0", "McpOrch.TestServer.dll");
-        var server = new JsonObject { ["command"] = "dotnet", ["args"] = new JsonArray(entry) };
-        if (timeoutSeconds is not null)
-            server["timeout"] = timeoutSeconds;
-        return server;
-    }
+    public static JsonObject TestServer(double? timeoutSeconds = null) => Stdio(McpOrch.Testing.TestServer.Command(), timeoutSeconds: timeoutSeconds);
 
     /// <summary>An MCP client of the merged endpoint.</summary>
     public Task<McpClient> ConnectAsync(CancellationToken cancellationToken, string path = "/mcp", McpClientOptions? options = null) =>

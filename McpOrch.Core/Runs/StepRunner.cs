@@ -1,0 +1,99 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpOrch.Core.Configuration;
+using McpOrch.Core.Plans;
+using McpOrch.Core.Upstreams;
+
+namespace McpOrch.Core.Runs;
+
+/// <summary>
+/// Runs one step: resolves its arguments from earlier outputs, fans a forEach step out over its elements, calls
+/// the tool with the server's timeout, and retries transient failures (a timeout, a lost connection) with backoff —
+/// never a tool's own <c>isError</c> result, which is an answer, not an accident.
+/// </summary>
+public sealed class StepRunner(UpstreamRegistry upstreams, ExecutionOptions execution)
+{
+    static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
+    static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>The outcome of <paramref name="step"/>, and how many calls it took including retries.</summary>
+    /// <param name="step">The step.</param>
+    /// <param name="outputs">The outputs of the steps it depends on, by id.</param>
+    /// <param name="slots">Limits how many calls of the run are in flight (<c>execution.max_parallel_tasks</c>).</param>
+    /// <param name="cancellationToken">Cancels the step; calls in flight are cancelled upstream.</param>
+    public async Task<(StepOutcome Outcome, int Attempts)> RunAsync(PlanStep step, IReadOnlyDictionary<string, JsonNode?> outputs,
+        SemaphoreSlim slots, CancellationToken cancellationToken)
+    {
+        var attempts = 0;
+        try
+        {
+            if (step.ForEach is null)
+            {
+                var (output, calls) = await CallAsync(step, outputs, item: null, slots, cancellationToken);
+                attempts = calls;
+                return (new StepOutcome(output), attempts);
+            }
+            var items = ReferenceResolver.ForEachItems(step, name => outputs[name], execution.MaxFanOut);
+            var results = await Task.WhenAll(items.Select(async (item, index) =>
+            {
+                try
+                {
+                    return await CallAsync(step, outputs, item, slots, cancellationToken);
+                }
+                catch (StepFailedException e)
+                {
+                    throw new StepFailedException($"element [{index}]: {e.Message}", e.Attempts);
+                }
+            }));
+            attempts = results.Sum(r => r.Attempts);
+            return (new StepOutcome(new JsonArray([.. results.Select(r => r.Output)])), attempts);
+        }
+        catch (StepFailedException e)
+        {
+            return (StepOutcome.Failed(e.Message), Math.Max(attempts, e.Attempts));
+        }
+        catch (PlanReferenceException e)
+        {
+            return (StepOutcome.Failed(e.Message), attempts);
+        }
+    }
+
+    async Task<(JsonNode? Output, int Attempts)> CallAsync(PlanStep step, IReadOnlyDictionary<string, JsonNode?> outputs, JsonNode? item,
+        SemaphoreSlim slots, CancellationToken cancellationToken)
+    {
+        var args = ReferenceResolver.Resolve(step.Args, name => name == step.ItemName ? item : outputs[name]);
+        var arguments = args.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value));
+        for (var attempt = 1; ; attempt++)
+        {
+            var tool = await upstreams.FindToolAsync(step.Tool, cancellationToken)
+                ?? throw new StepFailedException($"tool '{step.Tool}' is not in the catalog (its server may be down).", attempt);
+            await slots.WaitAsync(cancellationToken);
+            try
+            {
+                var result = await upstreams.Find(tool.Server)!.CallToolAsync(tool.UpstreamName, arguments, cancellationToken);
+                if (result.IsError == true)
+                    throw new StepFailedException($"{step.Tool} returned an error: {StepOutput.Text(result)}", attempt);
+                return (StepOutput.From(result), attempt);
+            }
+            catch (ToolCallException e) when (e.Failure != ToolCallFailure.Rejected && attempt <= execution.RetryCount)
+            {
+                // Transient: try again after a pause that doubles each time.
+            }
+            catch (ToolCallException e)
+            {
+                throw new StepFailedException(attempt > 1 ? $"{e.Message} (after {attempt} attempts)" : e.Message, attempt);
+            }
+            finally
+            {
+                slots.Release();
+            }
+            var delay = TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, FirstRetryDelay.TotalMilliseconds * Math.Pow(2, attempt - 1)));
+            await Task.Delay(delay, cancellationToken);
+        }
+    }
+
+    sealed class StepFailedException(string message, int attempts) : Exception(message)
+    {
+        public int Attempts { get; } = attempts;
+    }
+}
