@@ -42,21 +42,10 @@ public sealed class ReloadTests(ProxyFixture fixture) : IAsyncLifetime
     public async Task Reload_starts_added_stops_removed_restarts_changed_and_tells_every_session()
     {
         Assert.Contains("gone.read_graph", await ToolNamesAsync());
-        using var listChanged = new SemaphoreSlim(0);
-        await using var client = await _proxy.ConnectAsync(Cancellation, options: new McpClientOptions
-        {
-            // An initialize-based session, as AI clients open them today. (Over HTTP, SDK 2.3.1 grants 2026-07-28
-            // clients no subscriptions/listen stream in its session-less mode, so they have no channel to be told on.)
-            ProtocolVersion = "2025-11-25",
-            Handlers = new McpClientHandlers
-            {
-                NotificationHandlers = [new(NotificationMethods.ToolListChangedNotification, (_, _) =>
-                {
-                    listChanged.Release();
-                    return ValueTask.CompletedTask;
-                })],
-            },
-        });
+        // An initialize-based session: over HTTP, SDK 2.3.1 grants 2026-07-28 clients no subscriptions/listen
+        // stream in its session-less mode, so they have no channel to be told on.
+        using var listChanged = new ListChangedListener();
+        await using var client = await _proxy.ConnectAsync(Cancellation, options: listChanged.Options);
         await client.ListToolsAsync(cancellationToken: Cancellation);
 
         await _proxy.WriteServersAsync(new JsonObject { ["everything"] = Everything(timeout: 30), ["memory"] = Memory() });
@@ -66,13 +55,7 @@ public sealed class ReloadTests(ProxyFixture fixture) : IAsyncLifetime
         Assert.Equal(["memory"], Names(result, "added"));
         Assert.Equal(["gone"], Names(result, "removed"));
         Assert.Equal(["everything"], Names(result, "restarted"));
-        List<string> tools;
-        do
-        {
-            Assert.True(await listChanged.WaitAsync(TimeSpan.FromSeconds(30), Cancellation), "no notifications/tools/list_changed arrived");
-            tools = [.. (await client.ListToolsAsync(cancellationToken: Cancellation)).Select(t => t.Name)];
-        }
-        while (!tools.Contains("memory.read_graph"));
+        var tools = (await listChanged.WaitForToolAsync(client, "memory.read_graph", Cancellation)).Select(t => t.Name).ToList();
         Assert.Contains("memory.read_graph", tools);
         Assert.Contains("everything.echo", tools);
         Assert.DoesNotContain("gone.read_graph", tools);

@@ -24,7 +24,7 @@ public sealed class StdioTransportTests(ProxyFixture fixture)
             new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name, "net10.0", "mcp-orch.dll");
 
         // Exactly what a client configuration says: the command and its arguments, nothing else.
-        using var listChanged = new SemaphoreSlim(0);
+        using var listChanged = new ListChangedListener();
         await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
         {
             Name = "mcp-orch",
@@ -32,19 +32,7 @@ public sealed class StdioTransportTests(ProxyFixture fixture)
             Arguments = [entry, "--transport", "stdio", "--config", config],
             WorkingDirectory = folder.Path,
             StandardErrorLines = line => { lock (stderr) stderr.Add(line); },
-        }), new McpClientOptions
-        {
-            // Claude Desktop, Cursor and Cline speak the initialize-based revisions.
-            ProtocolVersion = "2025-11-25",
-            Handlers = new McpClientHandlers
-            {
-                NotificationHandlers = [new(NotificationMethods.ToolListChangedNotification, (_, _) =>
-                {
-                    listChanged.Release();
-                    return ValueTask.CompletedTask;
-                })],
-            },
-        }, cancellationToken: Cancellation);
+        }), listChanged.Options, cancellationToken: Cancellation);
 
         var tools = await client.ListToolsAsync(cancellationToken: Cancellation);
         var echo = await client.CallToolAsync("everything.echo", new Dictionary<string, object?> { ["message"] = "over stdio" },
@@ -65,9 +53,6 @@ public sealed class StdioTransportTests(ProxyFixture fixture)
                 ["memory"] = ProxyUnderTest.Stdio(fixture.Servers.Memory(folder.Combine("memory.jsonl"))),
             },
         }.ToJsonString(), Cancellation);
-        // Each notification is a cue to list again (one may still be about the first connections).
-        do
-            Assert.True(await listChanged.WaitAsync(TimeSpan.FromSeconds(30), Cancellation), "no notifications/tools/list_changed arrived");
-        while (!(await client.ListToolsAsync(cancellationToken: Cancellation)).Any(t => t.Name == "memory.read_graph"));
+        await listChanged.WaitForToolAsync(client, "memory.read_graph", Cancellation);
     }
 }

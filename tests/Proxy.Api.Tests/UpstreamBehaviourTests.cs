@@ -17,30 +17,13 @@ public sealed class UpstreamBehaviourTests
     public async Task When_an_upstream_changes_its_tools_the_catalog_follows_and_sessions_are_told()
     {
         await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["test"] = ProxyUnderTest.TestServer() });
-        using var listChanged = new SemaphoreSlim(0);
-        await using var client = await proxy.ConnectAsync(Cancellation, options: new McpClientOptions
-        {
-            ProtocolVersion = "2025-11-25",
-            Handlers = new McpClientHandlers
-            {
-                NotificationHandlers = [new(NotificationMethods.ToolListChangedNotification, (_, _) =>
-                {
-                    listChanged.Release();
-                    return ValueTask.CompletedTask;
-                })],
-            },
-        });
+        using var listChanged = new ListChangedListener();
+        await using var client = await proxy.ConnectAsync(Cancellation, options: listChanged.Options);
         Assert.DoesNotContain(await client.ListToolsAsync(cancellationToken: Cancellation), t => t.Name == "test.late_arrival");
 
         await client.CallToolAsync("test.add_tool", new Dictionary<string, object?> { ["name"] = "late_arrival" }, cancellationToken: Cancellation);
 
-        IList<McpClientTool> tools;
-        do
-        {
-            Assert.True(await listChanged.WaitAsync(TimeSpan.FromSeconds(30), Cancellation), "no notifications/tools/list_changed arrived");
-            tools = await client.ListToolsAsync(cancellationToken: Cancellation);
-        }
-        while (!tools.Any(t => t.Name == "test.late_arrival"));
+        await listChanged.WaitForToolAsync(client, "test.late_arrival", Cancellation);
         var result = await client.CallToolAsync("test.late_arrival", cancellationToken: Cancellation);
         Assert.Equal("I am late_arrival", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
     }
