@@ -1,0 +1,32 @@
+namespace McpOrch.Core.Runs;
+
+/// <summary>A batch run as the database keeps it: the source of truth every service reads.</summary>
+public sealed class RunRecord
+{
+    public Guid Id { get; set; }
+
+    /// <summary>The natural-language request, or null when the caller sent a plan.</summary>
+    public string? Request { get; set; }
+
+    /// <summary>The plan as JSON, once there is one.</summary>
+    public string? Plan { get; set; }
+
+    public RunState State { get; set; }
+
+    /// <summary>The final answer of a natural-language run.</summary>
+    public string? Answer { get; set; }
+
+    /// <summary>Why the run failed.</summary>
+    public string? Error { get; set; }
+
+    /// <summary>How often the plan was extended after failures.</summary>
+    public int Replans { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+
+    public DateTime? CompletedAt { get; set; }
+
+    public List<StepRecord> Steps { get; set; } = [];
+}
