@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using McpOrch.AppHost;
 using McpOrch.AppHost.BackingServers;
 
 namespace McpOrch.Testing;
@@ -121,15 +120,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    static string EntryAssembly(string project)
-    {
-        var root = RepositoryRoot.Find(AppContext.BaseDirectory);
-        // Tests run from bin/<Configuration>/net10.0 and the services are built in the same configuration.
-        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        var folder = Path.Combine(root, project, "bin", configuration, "net10.0");
-        var assembly = project == "Proxy.Api" ? "mcp-orch.dll" : $"{project}.dll";
-        return Path.Combine(folder, assembly);
-    }
+    static string EntryAssembly(string project) =>
+        project == "Proxy.Api" ? BuildOutput.McpOrch : BuildOutput.EntryAssembly(project, $"{project}.dll");
 
     public static int FreePort() => LoopbackPort.FindFree();
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using McpOrch.AppHost;
 using McpOrch.Testing;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -20,8 +19,7 @@ public sealed class StdioTransportTests(ProxyFixture fixture)
             ["mcpServers"] = new JsonObject { ["everything"] = ProxyUnderTest.Stdio(fixture.Servers.Everything()) },
         }.ToJsonString(), Cancellation);
         var stderr = new List<string>();
-        var entry = Path.Combine(RepositoryRoot.Find(AppContext.BaseDirectory), "Proxy.Api", "bin",
-            new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name, "net10.0", "mcp-orch.dll");
+        var entry = BuildOutput.McpOrch;
 
         // Exactly what a client configuration says: the command and its arguments, nothing else.
         using var listChanged = new ListChangedListener();
