@@ -42,7 +42,7 @@ internal sealed class SettingsBinder(IConfigurationRoot root, IReadOnlyDictionar
                 if (child.Exists())
                     property.SetValue(target, BindList(child, itemType, at));
             }
-            else if (child.Value is { } text && Parse(text, type, child.Path, at, out var value) && InRange(property, value, child.Path, at))
+            else if (child.Value is { } text && Parse(text, type, child.Path, at, out var value) && FitsConstraints(property, value, child.Path, at))
                 property.SetValue(target, value);
 
             if (property.GetCustomAttribute<RequiredAttribute>() is not null && IsEmpty(property.GetValue(target)))
@@ -119,7 +119,8 @@ internal sealed class SettingsBinder(IConfigurationRoot root, IReadOnlyDictionar
         _ => "one of " + string.Join(", ", Enum.GetNames(type).Select(n => n.ToLowerInvariant())),
     };
 
-    bool InRange(PropertyInfo property, object? value, string key, string at)
+    /// <summary>Checks the property's [Range] and [RegularExpression], naming the source of a value that breaks them.</summary>
+    bool FitsConstraints(PropertyInfo property, object? value, string key, string at)
     {
         if (property.GetCustomAttribute<RangeAttribute>() is { } range && !range.IsValid(value))
             Error(key, at, range.ErrorMessage is { } message ? $"{message}." : $"must be between {range.Minimum} and {range.Maximum}.");

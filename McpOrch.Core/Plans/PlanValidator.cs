@@ -57,10 +57,14 @@ public static partial class PlanValidator
             Error($"\"as\": '{item}' is also a step id: pick another name for the forEach element.");
             item = null;
         }
-        if (step.ForEach is not null && PlanReference.Whole(step.ForEach) is null)
-            Error($"forEach must be one reference such as \"${{steps.items}}\", not \"{step.ForEach}\".");
-        else if (step.ForEach is not null && PlanReference.Whole(step.ForEach)!.Root == item)
-            Error($"forEach cannot refer to its own element '{item}'.");
+        if (step.ForEach is not null)
+        {
+            var over = PlanReference.Whole(step.ForEach);
+            if (over is null)
+                Error($"forEach must be one reference such as \"${{steps.items}}\", not \"{step.ForEach}\".");
+            else if (over.Root == item)
+                Error($"forEach cannot refer to its own element '{item}'.");
+        }
 
         foreach (var reference in step.References())
         {
