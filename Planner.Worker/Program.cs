@@ -1,7 +1,11 @@
+using McpOrch.Core.Batch;
+
 var builder = WebApplication.CreateBuilder(args);
-if (builder.TryAddMcpOrchConfiguration(args) is null)
+if (builder.TryAddMcpOrchConfiguration(args) is not { } settings)
     return 2;
 builder.AddServiceDefaults();
+if (!builder.TryAddBatch(settings, BatchRoles.Planner))
+    return 2;
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

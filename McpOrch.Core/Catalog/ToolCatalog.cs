@@ -26,6 +26,10 @@ public sealed class ToolCatalog
     /// <summary>Every tool, in server order and then in each server's own order.</summary>
     public IReadOnlyList<CatalogTool> Tools { get; }
 
+    /// <summary>The catalog a snapshot was made of, for services that read it from the store.</summary>
+    public static ToolCatalog From(CatalogSnapshot snapshot) =>
+        new(snapshot.Version, [.. snapshot.Tools.Select(t => new CatalogTool(t.Name, t.Server, t.UpstreamName, t.Tool))]);
+
     /// <summary>The tool exposed as <paramref name="name"/>.</summary>
     public CatalogTool? Find(string name) => _byName.GetValueOrDefault(name);
 

@@ -18,6 +18,7 @@ internal sealed class EnvironmentSettingsProvider(IReadOnlyDictionary<string, st
         ["PROXY_PORT"] = "McpOrch:Server:Port",
         ["LOG_LEVEL"] = "McpOrch:Server:LogLevel",
         ["MCP_CONFIG"] = "McpOrch:Server:McpConfig",
+        ["MCP_ORCH_DATA_DIR"] = "McpOrch:Server:DataDir",
         ["API_KEY"] = "McpOrch:Security:ApiKey",
         ["JWT_SECRET"] = "McpOrch:Security:JwtSecret",
         ["AZURE_AI_ENDPOINT"] = "McpOrch:Llm:Azure:Endpoint",

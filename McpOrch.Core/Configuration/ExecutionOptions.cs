@@ -24,4 +24,11 @@ public sealed class ExecutionOptions
     /// <summary>How often a step is retried after a transient failure.</summary>
     [Range(0, 100)]
     public int RetryCount { get; set; } = 3;
+
+    /// <summary>
+    /// How long a batch step (or a planning call) stays with the worker that took it without a sign of life; the worker
+    /// renews it every third of this time. When a worker dies, its work is handed to another after at most this long.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.300", "01:00:00", ErrorMessage = "must be between 300ms and 1h")]
+    public TimeSpan StepLease { get; set; } = TimeSpan.FromSeconds(30);
 }

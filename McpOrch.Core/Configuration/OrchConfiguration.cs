@@ -21,6 +21,7 @@ public static class OrchConfiguration
         ["--task-timeout"] = "McpOrch:Execution:TaskTimeout",
         ["--retry-count"] = "McpOrch:Execution:RetryCount",
         ["--transport"] = "McpOrch:Server:Transport",
+        ["--data-dir"] = "McpOrch:Server:DataDir",
     };
 
     /// <summary>The environment variable that names config.yaml when <c>--config-yaml</c> does not.</summary>

@@ -32,4 +32,10 @@ public sealed class ServerOptions
 
     /// <summary>The <c>mcp-config.json</c> file with the MCP servers to put behind the gateway.</summary>
     public string McpConfig { get; set; } = "mcp-config.json";
+
+    /// <summary>
+    /// Where the single-process mode keeps its database of batch runs (<c>runs.db</c>); by default the user's data
+    /// folder (<c>~/.local/share/mcp-orch</c> on Linux), so that runs survive a restart wherever the gateway is started.
+    /// </summary>
+    public string? DataDir { get; set; }
 }

@@ -20,6 +20,7 @@ public class OrchDbContext(DbContextOptions options) : DbContext(options)
             run.HasKey(r => r.Id);
             run.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
             run.HasIndex(r => r.CreatedAt);
+            run.HasIndex(r => new { r.State, r.UpdatedAt });
             run.HasMany(r => r.Steps).WithOne().HasForeignKey(s => s.RunId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<StepRecord>(step =>
@@ -29,6 +30,8 @@ public class OrchDbContext(DbContextOptions options) : DbContext(options)
             step.Property(s => s.StepId).HasMaxLength(128);
             step.Property(s => s.Tool).HasMaxLength(256);
             step.Property(s => s.State).HasConversion<string>().HasMaxLength(16);
+            step.Property(s => s.Owner).HasMaxLength(128);
+            step.HasIndex(s => new { s.State, s.LeaseUntil });
         });
     }
 }

@@ -22,6 +22,12 @@ public sealed class RunRecord
     /// <summary>How often the plan was extended after failures.</summary>
     public int Replans { get; set; }
 
+    /// <summary>
+    /// While a planner works on the run with the model (planning, replanning, answering): when its claim lapses if it
+    /// shows no sign of life. For a Pending run: when a planner should have taken it.
+    /// </summary>
+    public DateTime? LeaseUntil { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }

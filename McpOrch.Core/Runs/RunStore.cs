@@ -1,68 +1,315 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using McpOrch.Core.Plans;
 using Microsoft.EntityFrameworkCore;
 
 namespace McpOrch.Core.Runs;
 
 /// <summary>
-/// The run and step transitions every service makes, each one a single database statement or transaction, so that
-/// several planners and executors can share the work without a step ever starting twice.
+/// The run and step transitions every service makes, each one a conditional database statement or a transaction,
+/// so that several planners and executors can share the work without a step ever running twice.
 /// </summary>
+/// <remarks>
+/// Transactions that decide about a whole run (<see cref="SetPlanAsync"/>, <see cref="ScheduleAsync"/>,
+/// <see cref="CancelAsync"/>) first update the run's row: that takes its row lock in PostgreSQL (the write lock in
+/// SQLite) until commit, so they never interleave for one run, whichever process makes them.
+/// </remarks>
 public sealed class RunStore(OrchDbContext db, TimeProvider time)
 {
     DateTime Now => time.GetUtcNow().UtcDateTime;
 
-    /// <summary>Stores a new run, Pending, for a request or for an explicit plan.</summary>
-    public async Task<RunRecord> CreateAsync(string? request, Plan? plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a new run: Pending for a request (a planner should take it within <paramref name="lease"/>), or
+    /// Running with a Pending row per step for an explicit plan.
+    /// </summary>
+    public async Task<RunRecord> CreateAsync(string? request, Plan? plan, TimeSpan lease, CancellationToken cancellationToken)
     {
-        var run = new RunRecord { Id = Guid.CreateVersion7(), Request = request, State = RunState.Pending, CreatedAt = Now, UpdatedAt = Now };
+        var now = Now;
+        var run = new RunRecord
+        {
+            Id = Guid.CreateVersion7(), Request = request, State = RunState.Pending, CreatedAt = now, UpdatedAt = now, LeaseUntil = now + lease,
+        };
+        if (plan is not null)
+        {
+            run.Plan = JsonSerializer.Serialize(plan, Plan.JsonOptions);
+            run.State = RunState.Running;
+            run.LeaseUntil = null;
+            run.Steps.AddRange(NewSteps(run.Id, plan.Steps, generation: 0));
+        }
         db.Runs.Add(run);
         await db.SaveChangesAsync(cancellationToken);
-        if (plan is not null)
-            await SetPlanAsync(run.Id, plan, cancellationToken);
         return run;
     }
 
-    /// <summary>Records the plan and a Pending row per step, and moves the run to Running, in one transaction.</summary>
-    public async Task SetPlanAsync(Guid runId, Plan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes a run in <paramref name="state"/> for model work (planning, replanning, answering) and moves it to
+    /// <paramref name="newState"/>: only one caller gets true while the claim is held, and a claim whose holder
+    /// stopped renewing it lapses after <paramref name="lease"/>. A Pending run can always be taken.
+    /// </summary>
+    public async Task<bool> TryLeaseRunAsync(Guid runId, RunState state, RunState newState, TimeSpan lease, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var run = await db.Runs.Include(r => r.Steps).SingleAsync(r => r.Id == runId, cancellationToken);
-        run.Plan = System.Text.Json.JsonSerializer.Serialize(plan, Plan.JsonOptions);
-        run.State = RunState.Running;
-        run.UpdatedAt = Now;
-        var known = run.Steps.Select(s => s.StepId).ToHashSet(StringComparer.Ordinal);
-        // A replan keeps the steps that exist and adds the new ones.
-        foreach (var step in plan.Steps.Where(s => !known.Contains(s.Id)))
-            run.Steps.Add(new StepRecord { RunId = runId, StepId = step.Id, Tool = step.Tool, State = StepState.Pending });
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var now = Now;
+        return await db.Runs
+            .Where(r => r.Id == runId && r.State == state && (r.State == RunState.Pending || r.LeaseUntil == null || r.LeaseUntil < now))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.State, newState)
+                .SetProperty(r => r.LeaseUntil, now + lease)
+                .SetProperty(r => r.UpdatedAt, now), cancellationToken) == 1;
+    }
+
+    /// <summary>Extends a claim taken with <see cref="TryLeaseRunAsync"/>; false when the run left <paramref name="state"/> (cancelled, say).</summary>
+    public async Task<bool> RenewRunLeaseAsync(Guid runId, RunState state, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        return await db.Runs.Where(r => r.Id == runId && r.State == state && r.LeaseUntil != null)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseUntil, now + lease), cancellationToken) == 1;
     }
 
     /// <summary>
-    /// Moves a Pending step to Running. Only one caller gets true, however many try at once: the database decides
-    /// with one conditional update.
+    /// Records the plan (the first one, or a replan that extends it), adds a Pending row per new step, releases the
+    /// claim and moves the run to Running. False when the run was cancelled or ended meanwhile.
     /// </summary>
-    public async Task<bool> TryStartStepAsync(Guid runId, string stepId, CancellationToken cancellationToken) =>
-        await db.Steps
-            .Where(s => s.RunId == runId && s.StepId == stepId && s.State == StepState.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.State, StepState.Running).SetProperty(x => x.StartedAt, Now), cancellationToken) == 1;
+    public async Task<bool> SetPlanAsync(Guid runId, Plan plan, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (!await LockRunAsync(runId, [RunState.Planning, RunState.Running], cancellationToken))
+            return false;
+        var run = await db.Runs.Include(r => r.Steps).SingleAsync(r => r.Id == runId, cancellationToken);
+        var generation = run.Plan is null ? 0 : run.Replans + 1;
+        var known = run.Steps.Select(s => s.StepId).ToHashSet(StringComparer.Ordinal);
+        run.Steps.AddRange(NewSteps(runId, plan.Steps.Where(s => !known.Contains(s.Id)), generation));
+        run.Plan = JsonSerializer.Serialize(plan, Plan.JsonOptions);
+        run.Replans = generation;
+        run.State = RunState.Running;
+        run.LeaseUntil = null;
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
 
-    /// <summary>Records a Running step's outcome; false when the step was not Running (already finished, or cancelled).</summary>
-    public async Task<bool> FinishStepAsync(Guid runId, string stepId, StepOutcome outcome, int attempts, CancellationToken cancellationToken)
+    /// <summary>What <see cref="ScheduleAsync"/> did.</summary>
+    /// <param name="Skipped">Steps that can never run, now Skipped, with the reason.</param>
+    /// <param name="Dispatched">Steps that just became ready, now Running, with their dispatch number: send each to an executor.</param>
+    /// <param name="Finished">Whether no step is pending or running any more.</param>
+    public sealed record Schedule(IReadOnlyList<(string StepId, string Reason)> Skipped, IReadOnlyList<(string StepId, int Dispatch)> Dispatched,
+        bool Finished);
+
+    /// <summary>
+    /// Applies the DAG's rules to a Running run: skips the steps a failure blocked, and moves every ready step to
+    /// Running with a new dispatch number and <paramref name="lease"/> to be taken by an executor. Null when the run
+    /// is not Running.
+    /// </summary>
+    public async Task<Schedule?> ScheduleAsync(Guid runId, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (!await LockRunAsync(runId, [RunState.Running], cancellationToken))
+            return null;
+        var plan = Plan.Parse(await db.Runs.Where(r => r.Id == runId).Select(r => r.Plan!).SingleAsync(cancellationToken));
+        var steps = await db.Steps.Where(s => s.RunId == runId)
+            .Select(s => new { s.StepId, s.State, s.Dispatch })
+            .ToDictionaryAsync(s => s.StepId, StringComparer.Ordinal, cancellationToken);
+        var states = steps.ToDictionary(s => s.Key, s => s.Value.State, StringComparer.Ordinal);
+        var now = Now;
+
+        var skipped = new List<(string StepId, string Reason)>();
+        // Skipping cascades: a step after a skipped one is blocked too.
+        for (var blocked = RunScheduler.Blocked(plan, states); blocked.Count > 0; blocked = RunScheduler.Blocked(plan, states))
+            foreach (var step in blocked)
+            {
+                var cause = step.Dependencies.First(d => states[d] is StepState.Failed or StepState.Skipped or StepState.Canceled);
+                var reason = $"not run: step '{cause}' it depends on {states[cause].ToString().ToLowerInvariant()}.";
+                await db.Steps.Where(s => s.RunId == runId && s.StepId == step.Id && s.State == StepState.Pending)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.State, StepState.Skipped)
+                        .SetProperty(x => x.Error, reason).SetProperty(x => x.CompletedAt, now), cancellationToken);
+                states[step.Id] = StepState.Skipped;
+                skipped.Add((step.Id, reason));
+            }
+
+        var ready = RunScheduler.Ready(plan, states).Select(s => s.Id).ToList();
+        if (ready.Count > 0)
+            await db.Steps.Where(s => s.RunId == runId && ready.Contains(s.StepId) && s.State == StepState.Pending)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.State, StepState.Running)
+                    .SetProperty(x => x.Dispatch, x => x.Dispatch + 1)
+                    .SetProperty(x => x.Owner, (string?)null)
+                    .SetProperty(x => x.LeaseUntil, now + lease), cancellationToken);
+        foreach (var id in ready)
+            states[id] = StepState.Running;
+        await transaction.CommitAsync(cancellationToken);
+        return new Schedule(skipped, [.. ready.Select(id => (id, steps[id].Dispatch + 1))], RunScheduler.IsFinished(states));
+    }
+
+    /// <summary>
+    /// An executor takes dispatch <paramref name="dispatch"/> of a step. False for a duplicate or stale message: the
+    /// step was taken already, re-dispatched, or cancelled.
+    /// </summary>
+    public async Task<bool> TryClaimStepAsync(Guid runId, string stepId, int dispatch, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        return await db.Steps
+            .Where(s => s.RunId == runId && s.StepId == stepId && s.State == StepState.Running && s.Dispatch == dispatch && s.Owner == null)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Owner, owner)
+                .SetProperty(x => x.LeaseUntil, now + lease)
+                .SetProperty(x => x.StartedAt, now), cancellationToken) == 1;
+    }
+
+    /// <summary>The executor's sign of life; false when the step is no longer its own (cancelled, or given to another).</summary>
+    public async Task<bool> RenewStepLeaseAsync(Guid runId, string stepId, int dispatch, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        return await db.Steps
+            .Where(s => s.RunId == runId && s.StepId == stepId && s.State == StepState.Running && s.Dispatch == dispatch && s.Owner == owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseUntil, now + lease), cancellationToken) == 1;
+    }
+
+    /// <summary>An executor that stops gives its step back: the lease ends now, and the recovery loop re-dispatches it.</summary>
+    public async Task ReleaseStepAsync(Guid runId, string stepId, int dispatch, string owner, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        await db.Steps
+            .Where(s => s.RunId == runId && s.StepId == stepId && s.State == StepState.Running && s.Dispatch == dispatch && s.Owner == owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseUntil, now), cancellationToken);
+    }
+
+    /// <summary>
+    /// Records the outcome of dispatch <paramref name="dispatch"/> of a Running step; false when that dispatch is not
+    /// current any more (the step finished, was cancelled, or was given to another executor).
+    /// </summary>
+    public async Task<bool> FinishStepAsync(Guid runId, string stepId, int dispatch, StepOutcome outcome, int attempts, CancellationToken cancellationToken)
     {
         var state = outcome.Succeeded ? StepState.Succeeded : StepState.Failed;
         var output = outcome.Succeeded ? outcome.Output?.ToJsonString() ?? "null" : null;
+        var now = Now;
         return await db.Steps
-            .Where(s => s.RunId == runId && s.StepId == stepId && s.State == StepState.Running)
+            .Where(s => s.RunId == runId && s.StepId == stepId && s.State == StepState.Running && s.Dispatch == dispatch)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.State, state)
                 .SetProperty(x => x.Output, output)
                 .SetProperty(x => x.Error, outcome.Error)
-                .SetProperty(x => x.Attempts, attempts)
-                .SetProperty(x => x.CompletedAt, Now), cancellationToken) == 1;
+                .SetProperty(x => x.Attempts, x => x.Attempts + attempts)
+                .SetProperty(x => x.LeaseUntil, (DateTime?)null)
+                .SetProperty(x => x.CompletedAt, now), cancellationToken) == 1;
+    }
+
+    /// <summary>Running steps whose executor showed no sign of life within the lease, oldest first.</summary>
+    public async Task<IReadOnlyList<(Guid RunId, string StepId, int Dispatch)>> LapsedStepsAsync(int limit, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var steps = await db.Steps.AsNoTracking()
+            .Where(s => s.State == StepState.Running && s.LeaseUntil < now)
+            .OrderBy(s => s.LeaseUntil).Take(limit)
+            .Select(s => new { s.RunId, s.StepId, s.Dispatch })
+            .ToListAsync(cancellationToken);
+        return [.. steps.Select(s => (s.RunId, s.StepId, s.Dispatch))];
+    }
+
+    /// <summary>Gives a lapsed step a new dispatch number; false when it is not lapsed any more.</summary>
+    public async Task<bool> RedispatchAsync(Guid runId, string stepId, int dispatch, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        return await db.Steps
+            .Where(s => s.RunId == runId && s.StepId == stepId && s.State == StepState.Running && s.Dispatch == dispatch && s.LeaseUntil < now)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Dispatch, dispatch + 1)
+                .SetProperty(x => x.Owner, (string?)null)
+                .SetProperty(x => x.LeaseUntil, now + lease), cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// Runs that need a planner's attention because a message or a worker was lost: Pending or Planning runs whose
+    /// claim lapsed (plan them), and Running runs that nothing touched for <paramref name="idle"/> (schedule them).
+    /// </summary>
+    public async Task<(IReadOnlyList<Guid> ToPlan, IReadOnlyList<Guid> ToSchedule)> StaleRunsAsync(TimeSpan idle, int limit,
+        CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var quiet = now - idle;
+        var toPlan = await db.Runs.AsNoTracking()
+            .Where(r => (r.State == RunState.Pending || r.State == RunState.Planning) && r.LeaseUntil < now)
+            .OrderBy(r => r.CreatedAt).Take(limit).Select(r => r.Id).ToListAsync(cancellationToken);
+        var toSchedule = await db.Runs.AsNoTracking()
+            .Where(r => r.State == RunState.Running && r.UpdatedAt < quiet && (r.LeaseUntil == null || r.LeaseUntil < now))
+            .OrderBy(r => r.UpdatedAt).Take(limit).Select(r => r.Id).ToListAsync(cancellationToken);
+        return (toPlan, toSchedule);
+    }
+
+    /// <summary>Ends a run that is in <paramref name="from"/>; false when it is not (cancelled meanwhile, say).</summary>
+    public async Task<bool> EndRunAsync(Guid runId, RunState from, RunState state, string? answer, string? error, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        return await db.Runs.Where(r => r.Id == runId && r.State == from)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.State, state)
+                .SetProperty(r => r.Answer, answer)
+                .SetProperty(r => r.Error, error)
+                .SetProperty(r => r.LeaseUntil, (DateTime?)null)
+                .SetProperty(r => r.UpdatedAt, now)
+                .SetProperty(r => r.CompletedAt, now), cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// Cancels a run that has not ended, with its pending and running steps. Null when there is no such run;
+    /// otherwise the run's state afterwards (Canceled, or the state it had already ended in) and whether this call
+    /// cancelled it.
+    /// </summary>
+    public async Task<(RunState State, bool Changed)?> CancelAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (!await LockRunAsync(runId, [RunState.Pending, RunState.Planning, RunState.Running], cancellationToken))
+            return await db.Runs.Where(r => r.Id == runId).Select(r => (RunState?)r.State).SingleOrDefaultAsync(cancellationToken) is { } state
+                ? (state, false)
+                : null;
+        var now = Now;
+        await db.Steps.Where(s => s.RunId == runId && (s.State == StepState.Pending || s.State == StepState.Running))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.State, StepState.Canceled)
+                .SetProperty(x => x.LeaseUntil, (DateTime?)null)
+                .SetProperty(x => x.CompletedAt, now), cancellationToken);
+        await db.Runs.Where(r => r.Id == runId)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.State, RunState.Canceled)
+                .SetProperty(r => r.LeaseUntil, (DateTime?)null)
+                .SetProperty(r => r.CompletedAt, now), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (RunState.Canceled, true);
     }
 
     /// <summary>The run with its steps, or null.</summary>
     public Task<RunRecord?> FindAsync(Guid runId, CancellationToken cancellationToken) =>
         db.Runs.AsNoTracking().Include(r => r.Steps).SingleOrDefaultAsync(r => r.Id == runId, cancellationToken);
+
+    /// <summary>The plan of a run, or null when it has none yet.</summary>
+    public async Task<Plan?> FindPlanAsync(Guid runId, CancellationToken cancellationToken) =>
+        await db.Runs.Where(r => r.Id == runId).Select(r => r.Plan).SingleOrDefaultAsync(cancellationToken) is { } plan ? Plan.Parse(plan) : null;
+
+    /// <summary>The outputs of the given steps of a run, by step id.</summary>
+    public async Task<IReadOnlyDictionary<string, JsonNode?>> OutputsAsync(Guid runId, IReadOnlyCollection<string> stepIds, CancellationToken cancellationToken)
+    {
+        var outputs = await db.Steps.AsNoTracking()
+            .Where(s => s.RunId == runId && stepIds.Contains(s.StepId))
+            .Select(s => new { s.StepId, s.Output })
+            .ToListAsync(cancellationToken);
+        return outputs.ToDictionary(s => s.StepId, s => s.Output is null ? null : JsonNode.Parse(s.Output), StringComparer.Ordinal);
+    }
+
+    /// <summary>Runs, newest first, without their steps; optionally only those in <paramref name="state"/>.</summary>
+    public async Task<(IReadOnlyList<RunRecord> Runs, int Total)> ListAsync(int skip, int take, RunState? state, CancellationToken cancellationToken)
+    {
+        var runs = db.Runs.AsNoTracking().Where(r => state == null || r.State == state);
+        var total = await runs.CountAsync(cancellationToken);
+        var page = await runs.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
+        return (page, total);
+    }
+
+    /// <summary>Takes the run's row lock (see the remarks) if the run is in one of <paramref name="states"/>.</summary>
+    async Task<bool> LockRunAsync(Guid runId, RunState[] states, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        return await db.Runs.Where(r => r.Id == runId && states.Contains(r.State))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.UpdatedAt, now), cancellationToken) == 1;
+    }
+
+    static IEnumerable<StepRecord> NewSteps(Guid runId, IEnumerable<PlanStep> steps, int generation) =>
+        steps.Select(step => new StepRecord { RunId = runId, StepId = step.Id, Tool = step.Tool, State = StepState.Pending, Generation = generation });
 }

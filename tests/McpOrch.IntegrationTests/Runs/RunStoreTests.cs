@@ -1,27 +1,36 @@
+using System.Text.Json.Nodes;
 using McpOrch.Core.Plans;
 using McpOrch.Core.Runs;
 using McpOrch.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
 
 namespace McpOrch.IntegrationTests.Runs;
 
-/// <summary>The run store on both databases it runs on: PostgreSQL (distributed) and SQLite (single process).</summary>
+/// <summary>
+/// The run store on both databases it runs on: PostgreSQL (distributed) and SQLite (single process). Concurrent
+/// callers use contexts of their own, as separate processes would.
+/// </summary>
 public sealed class RunStoreTests(PostgresFixture postgres) : IDisposable
 {
     static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+    static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
     readonly ScratchDirectory _folder = ScratchDirectory.Create("runs");
+    readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
     public void Dispose() => _folder.Dispose();
 
     static readonly Plan Plan = Plan.Parse("""
         {"steps": [
           {"id": "a", "tool": "test.sleep_echo", "args": {"ms": 1, "value": "x"}},
-          {"id": "b", "tool": "test.sleep_echo", "args": {"ms": 1, "value": "${a}"}}
+          {"id": "b", "tool": "test.sleep_echo", "args": {"ms": 1, "value": "${a}"}},
+          {"id": "c", "tool": "test.sleep_echo", "args": {"ms": 1, "value": "${b}"}},
+          {"id": "d", "tool": "test.sleep_echo", "args": {"ms": 1, "value": "alone"}}
         ]}
         """);
 
-    /// <summary>A fresh, migrated database of <paramref name="provider"/>; each call gives a new context on it.</summary>
-    async Task<Func<OrchDbContext>> DatabaseAsync(string provider)
+    /// <summary>A fresh, migrated database of <paramref name="provider"/>; each call gives a new store on a new context.</summary>
+    async Task<Func<RunStore>> DatabaseAsync(string provider)
     {
         Func<OrchDbContext> create;
         if (provider == "postgres")
@@ -37,43 +46,58 @@ public sealed class RunStoreTests(PostgresFixture postgres) : IDisposable
         await using var db = create();
         await db.Database.MigrateAsync(Cancellation);
         Assert.False(db.Database.HasPendingModelChanges(), "the model has changes that no migration holds");
-        return create;
+        return () => new RunStore(create(), _clock);
     }
+
+    static async Task<Dictionary<string, StepRecord>> StepsAsync(RunStore store, Guid runId) =>
+        (await store.FindAsync(runId, Cancellation))!.Steps.ToDictionary(s => s.StepId);
 
     [Theory]
     [InlineData("postgres")]
     [InlineData("sqlite")]
-    public async Task A_run_with_a_plan_is_stored_with_a_pending_row_per_step(string provider)
+    public async Task A_run_with_a_plan_is_stored_running_with_a_pending_row_per_step(string provider)
     {
-        var database = await DatabaseAsync(provider);
-        await using var db = database();
+        var store = await DatabaseAsync(provider);
 
-        var run = await new RunStore(db, TimeProvider.System).CreateAsync(null, Plan, Cancellation);
-        var stored = await new RunStore(database(), TimeProvider.System).FindAsync(run.Id, Cancellation);
+        var run = await store().CreateAsync(null, Plan, Lease, Cancellation);
+        var stored = await store().FindAsync(run.Id, Cancellation);
 
         Assert.Equal(RunState.Running, stored!.State);
-        Assert.Equal(["a", "b"], stored.Steps.Select(s => s.StepId).Order());
-        Assert.All(stored.Steps, s => Assert.Equal(StepState.Pending, s.State));
+        Assert.Equal(["a", "b", "c", "d"], stored.Steps.Select(s => s.StepId).Order());
+        Assert.All(stored.Steps, s => Assert.Equal((StepState.Pending, 0), (s.State, s.Dispatch)));
         Assert.Equal("b", Core.Plans.Plan.Parse(stored.Plan!).Steps[1].Id);
     }
 
     [Theory]
     [InlineData("postgres")]
     [InlineData("sqlite")]
-    public async Task Of_many_callers_that_try_to_start_a_step_at_once_exactly_one_does(string provider)
+    public async Task Of_many_planners_scheduling_a_run_at_once_exactly_one_dispatches_each_ready_step(string provider)
     {
-        var database = await DatabaseAsync(provider);
-        RunRecord run;
-        await using (var db = database())
-            run = await new RunStore(db, TimeProvider.System).CreateAsync(null, Plan, Cancellation);
+        var store = await DatabaseAsync(provider);
+        var run = await store().CreateAsync(null, Plan, Lease, Cancellation);
 
-        var started = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
-        {
-            await using var db = database();
-            return await new RunStore(db, TimeProvider.System).TryStartStepAsync(run.Id, "a", Cancellation);
-        }));
+        var schedules = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => store().ScheduleAsync(run.Id, Lease, Cancellation)));
 
-        Assert.Equal(1, started.Count(s => s));
+        Assert.Equal([("a", 1), ("d", 1)], schedules.SelectMany(s => s!.Dispatched).Order());
+        Assert.All(schedules, s => Assert.False(s!.Finished));
+        var steps = await StepsAsync(store(), run.Id);
+        Assert.Equal((StepState.Running, StepState.Pending), (steps["a"].State, steps["b"].State));
+    }
+
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("sqlite")]
+    public async Task Of_many_executors_given_a_dispatch_exactly_one_takes_it_and_a_stale_dispatch_is_refused(string provider)
+    {
+        var store = await DatabaseAsync(provider);
+        var run = await store().CreateAsync(null, Plan, Lease, Cancellation);
+        await store().ScheduleAsync(run.Id, Lease, Cancellation);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => store().TryClaimStepAsync(run.Id, "a", 1, $"executor-{i}", Lease, Cancellation)));
+
+        Assert.Equal(1, claims.Count(c => c));
+        Assert.False(await store().TryClaimStepAsync(run.Id, "d", 2, "executor-x", Lease, Cancellation));
+        Assert.False(await store().TryClaimStepAsync(run.Id, "b", 1, "executor-x", Lease, Cancellation));
     }
 
     [Theory]
@@ -81,34 +105,118 @@ public sealed class RunStoreTests(PostgresFixture postgres) : IDisposable
     [InlineData("sqlite")]
     public async Task A_finished_step_keeps_its_output_and_cannot_finish_twice(string provider)
     {
-        var database = await DatabaseAsync(provider);
-        await using var db = database();
-        var store = new RunStore(db, TimeProvider.System);
-        var run = await store.CreateAsync("do it", Plan, Cancellation);
-        Assert.True(await store.TryStartStepAsync(run.Id, "a", Cancellation));
+        var store = await DatabaseAsync(provider);
+        var run = await store().CreateAsync("do it", Plan, Lease, Cancellation);
+        await store().ScheduleAsync(run.Id, Lease, Cancellation);
+        Assert.True(await store().TryClaimStepAsync(run.Id, "a", 1, "me", Lease, Cancellation));
 
-        Assert.True(await store.FinishStepAsync(run.Id, "a", new StepOutcome(System.Text.Json.Nodes.JsonNode.Parse("""{"v": 1}""")), 2, Cancellation));
-        Assert.False(await store.FinishStepAsync(run.Id, "a", StepOutcome.Failed("late duplicate"), 3, Cancellation));
-        Assert.False(await store.FinishStepAsync(run.Id, "b", StepOutcome.Failed("never started"), 1, Cancellation));
+        Assert.True(await store().FinishStepAsync(run.Id, "a", 1, new StepOutcome(JsonNode.Parse("""{"v": 1}""")), 2, Cancellation));
+        Assert.False(await store().FinishStepAsync(run.Id, "a", 1, StepOutcome.Failed("late duplicate"), 3, Cancellation));
+        Assert.False(await store().FinishStepAsync(run.Id, "b", 1, StepOutcome.Failed("never started"), 1, Cancellation));
 
-        var step = (await store.FindAsync(run.Id, Cancellation))!.Steps.Single(s => s.StepId == "a");
-        Assert.Equal((StepState.Succeeded, """{"v":1}""", 2, (string?)null), (step.State, step.Output, step.Attempts, step.Error));
+        var a = (await StepsAsync(store(), run.Id))["a"];
+        Assert.Equal((StepState.Succeeded, """{"v":1}""", 2, (string?)null), (a.State, a.Output, a.Attempts, a.Error));
+        Assert.Equal("""{"v":1}""", (await store().OutputsAsync(run.Id, ["a"], Cancellation))["a"]!.ToJsonString());
     }
 
     [Theory]
     [InlineData("postgres")]
     [InlineData("sqlite")]
-    public async Task A_replan_adds_the_new_steps_and_keeps_the_others(string provider)
+    public async Task A_step_whose_executor_stops_renewing_is_dispatched_again_and_the_old_dispatch_can_no_longer_finish(string provider)
     {
-        var database = await DatabaseAsync(provider);
-        await using var db = database();
-        var store = new RunStore(db, TimeProvider.System);
-        var run = await store.CreateAsync(null, Plan, Cancellation);
-        Assert.True(await store.TryStartStepAsync(run.Id, "a", Cancellation));
+        var store = await DatabaseAsync(provider);
+        var run = await store().CreateAsync(null, Plan, Lease, Cancellation);
+        await store().ScheduleAsync(run.Id, Lease, Cancellation);
+        Assert.True(await store().TryClaimStepAsync(run.Id, "a", 1, "lost", Lease, Cancellation));
+        Assert.Empty(await store().LapsedStepsAsync(10, Cancellation));
 
-        await store.SetPlanAsync(run.Id, new Plan([.. Plan.Steps, new PlanStep("c", "test.sleep_echo")]), Cancellation);
+        _clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        Assert.Equal([(run.Id, "a", 1), (run.Id, "d", 1)], (await store().LapsedStepsAsync(10, Cancellation)).Order());
+        Assert.True(await store().RedispatchAsync(run.Id, "a", 1, Lease, Cancellation));
+        Assert.False(await store().RedispatchAsync(run.Id, "a", 1, Lease, Cancellation));
 
-        var steps = (await store.FindAsync(run.Id, Cancellation))!.Steps.ToDictionary(s => s.StepId, s => s.State);
-        Assert.Equal(new Dictionary<string, StepState> { ["a"] = StepState.Running, ["b"] = StepState.Pending, ["c"] = StepState.Pending }, steps);
+        Assert.False(await store().RenewStepLeaseAsync(run.Id, "a", 1, "lost", Lease, Cancellation));
+        Assert.False(await store().FinishStepAsync(run.Id, "a", 1, StepOutcome.Failed("too late"), 1, Cancellation));
+        Assert.True(await store().TryClaimStepAsync(run.Id, "a", 2, "other", Lease, Cancellation));
+        Assert.True(await store().FinishStepAsync(run.Id, "a", 2, new StepOutcome(JsonValue.Create("x")), 1, Cancellation));
+    }
+
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("sqlite")]
+    public async Task A_failed_step_skips_everything_after_it_and_the_run_finishes(string provider)
+    {
+        var store = await DatabaseAsync(provider);
+        var run = await store().CreateAsync(null, Plan, Lease, Cancellation);
+        await store().ScheduleAsync(run.Id, Lease, Cancellation);
+        await store().TryClaimStepAsync(run.Id, "d", 1, "me", Lease, Cancellation);
+        await store().FinishStepAsync(run.Id, "d", 1, new StepOutcome(JsonValue.Create("ok")), 1, Cancellation);
+        await store().TryClaimStepAsync(run.Id, "a", 1, "me", Lease, Cancellation);
+        await store().FinishStepAsync(run.Id, "a", 1, StepOutcome.Failed("boom"), 1, Cancellation);
+
+        var schedule = await store().ScheduleAsync(run.Id, Lease, Cancellation);
+
+        Assert.Equal([("b", "not run: step 'a' it depends on failed."), ("c", "not run: step 'b' it depends on skipped.")], schedule!.Skipped);
+        Assert.Empty(schedule.Dispatched);
+        Assert.True(schedule.Finished);
+        Assert.True(await store().EndRunAsync(run.Id, RunState.Running, RunState.Failed, null, "a failed", Cancellation));
+        Assert.Null(await store().ScheduleAsync(run.Id, Lease, Cancellation));
+    }
+
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("sqlite")]
+    public async Task A_replan_adds_the_new_steps_as_the_next_generation_and_keeps_the_others(string provider)
+    {
+        var store = await DatabaseAsync(provider);
+        var run = await store().CreateAsync(null, Plan, Lease, Cancellation);
+        await store().ScheduleAsync(run.Id, Lease, Cancellation);
+
+        Assert.True(await store().SetPlanAsync(run.Id, new Plan([.. Plan.Steps, new PlanStep("e", "test.sleep_echo")]), Cancellation));
+
+        var steps = await StepsAsync(store(), run.Id);
+        Assert.Equal((StepState.Running, 0), (steps["a"].State, steps["a"].Generation));
+        Assert.Equal((StepState.Pending, 1), (steps["e"].State, steps["e"].Generation));
+        Assert.Equal(1, (await store().FindAsync(run.Id, Cancellation))!.Replans);
+    }
+
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("sqlite")]
+    public async Task Cancelling_stops_pending_and_running_steps_once_and_a_running_step_then_cannot_finish(string provider)
+    {
+        var store = await DatabaseAsync(provider);
+        var run = await store().CreateAsync(null, Plan, Lease, Cancellation);
+        await store().ScheduleAsync(run.Id, Lease, Cancellation);
+        await store().TryClaimStepAsync(run.Id, "a", 1, "me", Lease, Cancellation);
+
+        Assert.Equal((RunState.Canceled, true), await store().CancelAsync(run.Id, Cancellation));
+        Assert.Equal((RunState.Canceled, false), await store().CancelAsync(run.Id, Cancellation));
+        Assert.Null(await store().CancelAsync(Guid.NewGuid(), Cancellation));
+
+        Assert.All((await StepsAsync(store(), run.Id)).Values, s => Assert.Equal(StepState.Canceled, s.State));
+        Assert.False(await store().RenewStepLeaseAsync(run.Id, "a", 1, "me", Lease, Cancellation));
+        Assert.False(await store().FinishStepAsync(run.Id, "a", 1, new StepOutcome(JsonValue.Create("late")), 1, Cancellation));
+        Assert.False(await store().SetPlanAsync(run.Id, Plan, Cancellation));
+    }
+
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("sqlite")]
+    public async Task A_request_run_is_planned_by_one_planner_and_taken_back_when_its_claim_lapses(string provider)
+    {
+        var store = await DatabaseAsync(provider);
+        var run = await store().CreateAsync("do it", null, Lease, Cancellation);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => store().TryLeaseRunAsync(run.Id, RunState.Pending, RunState.Planning, Lease, Cancellation)));
+        Assert.Equal(1, claims.Count(c => c));
+        Assert.False(await store().TryLeaseRunAsync(run.Id, RunState.Planning, RunState.Planning, Lease, Cancellation));
+        Assert.Empty((await store().StaleRunsAsync(Lease, 10, Cancellation)).ToPlan);
+
+        _clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        Assert.Equal([run.Id], (await store().StaleRunsAsync(Lease, 10, Cancellation)).ToPlan);
+        Assert.True(await store().TryLeaseRunAsync(run.Id, RunState.Planning, RunState.Planning, Lease, Cancellation));
+        Assert.True(await store().SetPlanAsync(run.Id, Plan, Cancellation));
+        Assert.Equal(RunState.Running, (await store().FindAsync(run.Id, Cancellation))!.State);
     }
 }

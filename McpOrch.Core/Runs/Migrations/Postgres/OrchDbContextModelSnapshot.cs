@@ -40,6 +40,9 @@ namespace McpOrch.Core.Runs.Migrations.Postgres
                     b.Property<string>("Error")
                         .HasColumnType("text");
 
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Plan")
                         .HasColumnType("text");
 
@@ -61,6 +64,8 @@ namespace McpOrch.Core.Runs.Migrations.Postgres
 
                     b.HasIndex("CreatedAt");
 
+                    b.HasIndex("State", "UpdatedAt");
+
                     b.ToTable("runs", (string)null);
                 });
 
@@ -79,11 +84,24 @@ namespace McpOrch.Core.Runs.Migrations.Postgres
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("Dispatch")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Error")
                         .HasColumnType("text");
 
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Output")
                         .HasColumnType("text");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
 
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("timestamp with time zone");
@@ -99,6 +117,8 @@ namespace McpOrch.Core.Runs.Migrations.Postgres
                         .HasColumnType("character varying(256)");
 
                     b.HasKey("RunId", "StepId");
+
+                    b.HasIndex("State", "LeaseUntil");
 
                     b.ToTable("steps", (string)null);
                 });

@@ -35,6 +35,9 @@ namespace McpOrch.Core.Runs.Migrations.Sqlite
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Plan")
                         .HasColumnType("TEXT");
 
@@ -56,6 +59,8 @@ namespace McpOrch.Core.Runs.Migrations.Sqlite
 
                     b.HasIndex("CreatedAt");
 
+                    b.HasIndex("State", "UpdatedAt");
+
                     b.ToTable("runs", (string)null);
                 });
 
@@ -74,10 +79,23 @@ namespace McpOrch.Core.Runs.Migrations.Sqlite
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Dispatch")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Generation")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Output")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("StartedAt")
@@ -94,6 +112,8 @@ namespace McpOrch.Core.Runs.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("RunId", "StepId");
+
+                    b.HasIndex("State", "LeaseUntil");
 
                     b.ToTable("steps", (string)null);
                 });

@@ -22,6 +22,7 @@ namespace McpOrch.Core.Runs.Migrations.Sqlite
                     Answer = table.Column<string>(type: "TEXT", nullable: true),
                     Error = table.Column<string>(type: "TEXT", nullable: true),
                     Replans = table.Column<int>(type: "INTEGER", nullable: false),
+                    LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     CompletedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
@@ -39,6 +40,10 @@ namespace McpOrch.Core.Runs.Migrations.Sqlite
                     StepId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
                     Tool = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
                     State = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Generation = table.Column<int>(type: "INTEGER", nullable: false),
+                    Dispatch = table.Column<int>(type: "INTEGER", nullable: false),
+                    Owner = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false),
                     Output = table.Column<string>(type: "TEXT", nullable: true),
                     Error = table.Column<string>(type: "TEXT", nullable: true),
@@ -60,6 +65,16 @@ namespace McpOrch.Core.Runs.Migrations.Sqlite
                 name: "IX_runs_CreatedAt",
                 table: "runs",
                 column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_runs_State_UpdatedAt",
+                table: "runs",
+                columns: new[] { "State", "UpdatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_steps_State_LeaseUntil",
+                table: "steps",
+                columns: new[] { "State", "LeaseUntil" });
         }
 
         /// <inheritdoc />

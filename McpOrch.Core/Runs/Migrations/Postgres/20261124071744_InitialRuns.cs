@@ -22,6 +22,7 @@ namespace McpOrch.Core.Runs.Migrations.Postgres
                     Answer = table.Column<string>(type: "text", nullable: true),
                     Error = table.Column<string>(type: "text", nullable: true),
                     Replans = table.Column<int>(type: "integer", nullable: false),
+                    LeaseUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     CompletedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
@@ -39,6 +40,10 @@ namespace McpOrch.Core.Runs.Migrations.Postgres
                     StepId = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
                     Tool = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
                     State = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Generation = table.Column<int>(type: "integer", nullable: false),
+                    Dispatch = table.Column<int>(type: "integer", nullable: false),
+                    Owner = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     Attempts = table.Column<int>(type: "integer", nullable: false),
                     Output = table.Column<string>(type: "text", nullable: true),
                     Error = table.Column<string>(type: "text", nullable: true),
@@ -60,6 +65,16 @@ namespace McpOrch.Core.Runs.Migrations.Postgres
                 name: "IX_runs_CreatedAt",
                 table: "runs",
                 column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_runs_State_UpdatedAt",
+                table: "runs",
+                columns: new[] { "State", "UpdatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_steps_State_LeaseUntil",
+                table: "steps",
+                columns: new[] { "State", "LeaseUntil" });
         }
 
         /// <inheritdoc />

@@ -1,0 +1,162 @@
+using MassTransit;
+using McpOrch.Core.Catalog;
+using McpOrch.Core.Configuration;
+using McpOrch.Core.Planning;
+using McpOrch.Core.Runs;
+using McpOrch.Core.Upstreams;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using McpOrch.Core.Batch;
+using StackExchange.Redis;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Wires batch runs into a service, distributed or in one process.</summary>
+public static class BatchHostingExtensions
+{
+    /// <summary>The connection strings of the distributed form, by their Aspire resource names.</summary>
+    public static readonly IReadOnlyList<string> ConnectionNames =
+        [NpgsqlDbContextExtensions.DefaultConnectionName, RedisClientExtensions.DefaultConnectionName, MassTransitRabbitMqExtensions.DefaultConnectionName];
+
+    /// <summary>The single-process database's file in the data folder.</summary>
+    public const string DatabaseFile = "runs.db";
+
+    /// <summary>
+    /// Registers the batch services of <paramref name="roles"/>. With every connection string of
+    /// <see cref="ConnectionNames"/> set, the service takes part in the distributed form: PostgreSQL, Redis streams
+    /// and RabbitMQ. With none set, a service with the <see cref="BatchRoles.Api"/> role runs all roles itself:
+    /// SQLite in <c>server.data_dir</c>, in-memory messaging and event streams. Anything else writes what is wrong to
+    /// stderr and returns false: the process should exit with code 2.
+    /// </summary>
+    public static bool TryAddBatch(this IHostApplicationBuilder builder, OrchSettings settings, BatchRoles roles)
+    {
+        var missing = ConnectionNames.Where(name => string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(name))).ToList();
+        var distributed = missing.Count == 0;
+        if (!distributed && (missing.Count < ConnectionNames.Count || !roles.HasFlag(BatchRoles.Api)))
+            return Refuse(missing.Count < ConnectionNames.Count
+                ? $"the distributed form needs every connection string, and {string.Join(", ", missing.Select(m => $"ConnectionStrings__{m}"))} {(missing.Count == 1 ? "is" : "are")} not set. Set {(missing.Count == 1 ? "it" : "them")} too (McpOrch.AppHost does), or none for the single-process mode."
+                : $"{builder.Environment.ApplicationName} runs in the distributed form: set ConnectionStrings__orchdb, ConnectionStrings__redis and ConnectionStrings__messaging (McpOrch.AppHost does). To run batches in one process, run mcp-orch alone.");
+        if (!distributed)
+            roles = BatchRoles.All;
+        var options = settings.Options;
+        if (roles.HasFlag(BatchRoles.Planner) && !TryValidateLlm(options.Llm, out var problem))
+            return Refuse(problem);
+
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<RunStore>();
+        if (distributed)
+        {
+            builder.AddNpgsqlDbContext<OrchDbContext>();
+            builder.AddRedisClient();
+            services.AddSingleton<IRunEventLog, RedisRunEventLog>();
+            services.AddSingleton(s => new RunCancellation(s.GetRequiredService<IConnectionMultiplexer>()));
+            services.TryAddSingleton<ICatalogStore, RedisCatalogStore>();
+        }
+        else
+        {
+            if (!TryCreateDataDirectory(options.Server, out var folder, out problem))
+                return Refuse(problem);
+            services.AddDbContext<SqliteOrchDbContext>(db => db.UseSqlite($"Data Source={Path.Combine(folder, DatabaseFile)}"));
+            services.AddScoped<OrchDbContext>(s => s.GetRequiredService<SqliteOrchDbContext>());
+            services.AddSingleton<IRunEventLog, InMemoryRunEventLog>();
+            services.AddSingleton(new RunCancellation());
+            services.TryAddSingleton<ICatalogStore, InMemoryCatalogStore>();
+        }
+
+        // Before the bus: nothing may read the database before it is migrated.
+        if (roles.HasFlag(BatchRoles.Api))
+            services.AddHostedService<DatabaseMigrator>();
+        if (roles.HasFlag(BatchRoles.Planner))
+        {
+            services.AddScoped<RunCoordinator>();
+            services.AddHostedService<RecoveryService>();
+            if (options.Llm.Provider is not null)
+                services.AddSingleton(s => new PlanGenerator(
+                    ChatClientFactory.Create(options.Llm, s.GetRequiredService<ILoggerFactory>())!, options.Llm, options.Execution));
+        }
+        if (roles.HasFlag(BatchRoles.Executor))
+        {
+            if (!services.Any(s => s.ServiceType == typeof(UpstreamRegistry)))
+                builder.AddUpstreams();
+            services.AddSingleton(s => new StepRunner(s.GetRequiredService<UpstreamRegistry>(), options.Execution));
+            services.AddSingleton(new RunSlots(options.Execution.MaxParallelTasks));
+            services.AddSingleton(ExecutorIdentity.Create());
+            services.AddScoped<StepExecutor>();
+        }
+
+        void Consumers(IBusRegistrationConfigurator bus)
+        {
+            if (roles.HasFlag(BatchRoles.Planner))
+            {
+                bus.AddConsumer<PlanRunConsumer>();
+                bus.AddConsumer<StepFinishedConsumer>();
+            }
+            if (roles.HasFlag(BatchRoles.Executor))
+                bus.AddConsumer<ExecuteStepConsumer, ExecuteStepConsumerDefinition>();
+            // A database that is away for a moment: try the message again before it goes to the error queue.
+            bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                endpoint.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200))));
+        }
+        if (distributed)
+            builder.AddRabbitMqMassTransit(Consumers);
+        else
+            services.AddMassTransit(bus =>
+            {
+                Consumers(bus);
+                bus.UsingInMemory((context, memory) => memory.ConfigureEndpoints(context));
+            });
+        return true;
+    }
+
+    /// <summary>The single-process data folder: <c>server.data_dir</c>, or the user's data folder.</summary>
+    public static string DataDirectory(ServerOptions server)
+    {
+        if (server.DataDir is { Length: > 0 } configured)
+            return Path.GetFullPath(configured);
+        var userData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+        return userData.Length > 0 ? Path.Combine(userData, "mcp-orch") : Path.GetFullPath(".mcp-orch");
+    }
+
+    static bool TryCreateDataDirectory(ServerOptions server, out string folder, out string problem)
+    {
+        folder = DataDirectory(server);
+        problem = "";
+        try
+        {
+            Directory.CreateDirectory(folder);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problem = $"server.data_dir: {folder} cannot be created ({e.Message}): give a writable folder with --data-dir or MCP_ORCH_DATA_DIR.";
+            return false;
+        }
+    }
+
+    /// <summary>Builds the chat client once, without a network call, so that an incomplete llm block stops the start.</summary>
+    static bool TryValidateLlm(LlmOptions llm, out string problem)
+    {
+        problem = "";
+        try
+        {
+            (ChatClientFactory.Create(llm, NullLoggerFactory.Instance) as IDisposable)?.Dispose();
+            return true;
+        }
+        catch (OrchConfigurationException e)
+        {
+            problem = string.Join(Environment.NewLine + "  ", e.Errors);
+            return false;
+        }
+    }
+
+    static bool Refuse(string problem)
+    {
+        Console.Error.WriteLine($"MCP Orch cannot start: {problem}");
+        return false;
+    }
+}

@@ -1,0 +1,80 @@
+using McpOrch.Core.Runs;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace McpOrch.Core.Batch;
+
+/// <summary>
+/// Renews a claim (a step's, or a run's while the model works on it) every third of the lease until disposed, each
+/// time on a database context of its own; when the claim is lost (the run was cancelled, or the work was given to
+/// another worker), <see cref="Token"/> is cancelled.
+/// </summary>
+internal sealed class LeaseKeeper : IAsyncDisposable
+{
+    readonly CancellationTokenSource _lost;
+    readonly CancellationTokenSource _stop = new();
+    readonly Task _loop;
+
+    LeaseKeeper(CancellationToken cancellationToken, Func<Task> loop)
+    {
+        _lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _loop = loop();
+    }
+
+    /// <summary>Cancelled when the claim is lost or the caller's token is cancelled.</summary>
+    public CancellationToken Token => _lost.Token;
+
+    /// <summary>Gives the claim up from our side: <see cref="Token"/> is cancelled (the run was cancelled, say).</summary>
+    public void Cancel()
+    {
+        try
+        {
+            _lost.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The work ended already.
+        }
+    }
+
+    /// <summary>Starts renewing with <paramref name="renew"/>, which returns false once the claim is not ours any more.</summary>
+    public static LeaseKeeper Start(IServiceScopeFactory scopes, TimeSpan lease, Func<RunStore, CancellationToken, Task<bool>> renew,
+        CancellationToken cancellationToken)
+    {
+        LeaseKeeper keeper = null!;
+        keeper = new LeaseKeeper(cancellationToken, async () =>
+        {
+            await Task.Yield();
+            while (!keeper._stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(lease / 3, keeper._stop.Token);
+                    await using var scope = scopes.CreateAsyncScope();
+                    if (!await renew(scope.ServiceProvider.GetRequiredService<RunStore>(), keeper._stop.Token))
+                    {
+                        await keeper._lost.CancelAsync();
+                        return;
+                    }
+                }
+                catch (OperationCanceledException) when (keeper._stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception) when (!keeper._stop.IsCancellationRequested)
+                {
+                    // The database is unreachable for a moment: keep working, and try again. If it stays away, the
+                    // lease lapses and the work goes to another worker, whose result then wins.
+                }
+            }
+        });
+        return keeper;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        _stop.Dispose();
+        _lost.Dispose();
+    }
+}

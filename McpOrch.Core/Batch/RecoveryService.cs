@@ -1,0 +1,88 @@
+using MassTransit;
+using McpOrch.Core.Batch.Messages;
+using McpOrch.Core.Configuration;
+using McpOrch.Core.Plans;
+using McpOrch.Core.Runs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace McpOrch.Core.Batch;
+
+/// <summary>
+/// The planner's safety net. The database is the source of truth and messages can be lost to a crash between a
+/// commit and a publish, so every half lease it re-dispatches steps whose executor stopped renewing its claim
+/// (failing a step whose executors were lost more than <c>execution.retry_count</c> times, at least once), re-plans
+/// runs whose planner vanished, and schedules runs that nothing touched for a lease.
+/// </summary>
+public sealed partial class RecoveryService(IServiceScopeFactory scopes, IOptions<OrchOptions> options, TimeProvider time,
+    ILogger<RecoveryService> logger) : BackgroundService
+{
+    const int Batch = 100;
+    ExecutionOptions Execution => options.Value.Execution;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Execution.StepLease / 2, time, stoppingToken);
+                await RecoverAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogFailed(logger, e.Message);
+            }
+        }
+    }
+
+    /// <summary>One pass over lapsed steps and stale runs.</summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<RunStore>();
+        var bus = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+        var events = scope.ServiceProvider.GetRequiredService<IRunEventLog>();
+        var now = time.GetUtcNow().UtcDateTime;
+
+        foreach (var (runId, stepId, dispatch) in await store.LapsedStepsAsync(Batch, cancellationToken))
+        {
+            if (dispatch > Math.Max(1, Execution.RetryCount))
+            {
+                var error = $"the executor running it stopped answering {dispatch} times (execution.step_lease is {Execution.StepLease.TotalSeconds:0.###}s).";
+                if (await store.FinishStepAsync(runId, stepId, dispatch, StepOutcome.Failed(error), 0, cancellationToken))
+                {
+                    await events.AppendAsync(RunEvent.ForStep(runId, stepId, StepState.Failed, now, error), cancellationToken);
+                    await bus.Publish(new StepFinished(runId, stepId), cancellationToken);
+                }
+            }
+            else if (await store.RedispatchAsync(runId, stepId, dispatch, Execution.StepLease, cancellationToken))
+            {
+                LogRedispatched(logger, stepId, runId, dispatch + 1);
+                await events.AppendAsync(new RunEvent("step.redispatched", runId, now)
+                {
+                    StepId = stepId, State = nameof(StepState.Running), Dispatch = dispatch + 1,
+                }, cancellationToken);
+                await bus.Publish(new ExecuteStep(runId, stepId, dispatch + 1), cancellationToken);
+            }
+        }
+
+        var (toPlan, toSchedule) = await store.StaleRunsAsync(Execution.StepLease, Batch, cancellationToken);
+        foreach (var runId in toPlan)
+            await bus.Publish(new PlanRun(runId), cancellationToken);
+        foreach (var runId in toSchedule)
+            await bus.Publish(new StepFinished(runId, null), cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Step {StepId} of run {RunId}: its executor stopped answering; dispatched again (dispatch {Dispatch}).")]
+    static partial void LogRedispatched(ILogger logger, string stepId, Guid runId, int dispatch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The recovery pass failed and is tried again: {Reason}")]
+    static partial void LogFailed(ILogger logger, string reason);
+}

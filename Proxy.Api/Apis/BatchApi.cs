@@ -1,0 +1,176 @@
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+using MassTransit;
+using McpOrch.Core.Batch;
+using McpOrch.Core.Batch.Messages;
+using McpOrch.Core.Configuration;
+using McpOrch.Core.Plans;
+using McpOrch.Core.Runs;
+using McpOrch.Core.Upstreams;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Proxy.Api.Apis;
+
+/// <summary>Batch runs: submit a request or a plan, follow it, read its result, cancel it.</summary>
+public static partial class BatchApi
+{
+    const string PlanExample = """{"plan": {"steps": [{"id": "a", "tool": "server.tool", "args": {}}]}}""";
+
+    public static IEndpointRouteBuilder MapBatchApi(this IEndpointRouteBuilder routes)
+    {
+        var batch = routes.MapGroup("/batch").WithTags("Batch");
+        batch.MapPost("/execute", Execute).WithSummary("Start a run from a natural-language request or an explicit plan")
+            .Accepts<BatchRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        batch.MapGet("/", List).WithSummary("Runs, newest first, paged with offset and limit");
+        batch.MapGet("/status/{id:guid}", Status).WithSummary("A run's state and every step's state, attempts, timings and error");
+        batch.MapGet("/result/{id:guid}", Result).WithSummary("A finished run's outputs and answer (409 while it runs)");
+        batch.MapDelete("/cancel/{id:guid}", Cancel).WithSummary("Cancel a run: pending steps never start, running ones are cancelled upstream");
+        batch.MapGet("/events/{id:guid}", Events).WithSummary("A run's state changes as server-sent events, resumable with Last-Event-ID")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .Produces(StatusCodes.Status204NoContent);
+        return routes;
+    }
+
+    public static async Task<Results<Accepted<BatchAccepted>, ProblemHttpResult>> Execute(HttpRequest http, RunStore store, IRunEventLog events,
+        IPublishEndpoint bus, UpstreamRegistry upstreams, IOptions<OrchOptions> options, TimeProvider time, ILogger<BatchRequest> logger,
+        CancellationToken cancellationToken)
+    {
+        BatchRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<BatchRequest>(http.Body, JsonSerializerOptions.Web, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            return BadRequest($"The body is not valid JSON ({e.Message.Split(" Path:")[0]}). Send {{\"request\": \"what to do\"}} or {PlanExample}.");
+        }
+        var request = string.IsNullOrWhiteSpace(body?.Request) ? null : body.Request.Trim();
+        if ((request is null) == (body?.Plan is null))
+            return BadRequest($"Send exactly one of \"request\" (what to do, in words: an LLM plans it) and \"plan\" (the steps to run), e.g. {PlanExample}.");
+
+        Plan? plan = null;
+        if (body!.Plan is { } json)
+        {
+            try
+            {
+                plan = Plan.Parse(json.ToJsonString());
+            }
+            catch (JsonException e)
+            {
+                return BadRequest($"\"plan\" is not a plan ({e.Message.Split(" Path:")[0]}); the format is in README, \"Batch jobs\".");
+            }
+            await upstreams.WaitForFirstAttemptsAsync(cancellationToken);
+            if (PlanValidator.Validate(plan, upstreams.Catalog, options.Value.Execution.MaxPlanSteps) is { Count: > 0 } errors)
+                return TypedResults.Problem($"The plan cannot run: {string.Join(" ", errors.Select(e => e.ToString()))}",
+                    statusCode: StatusCodes.Status400BadRequest, title: "Invalid plan",
+                    extensions: new Dictionary<string, object?> { ["errors"] = errors.Select(e => e.ToString()).ToArray() });
+        }
+        else if (options.Value.Llm.Provider is null)
+            return TypedResults.Problem(
+                "No LLM is configured to plan natural-language requests. Set llm.provider in config.yaml (openai, azure, anthropic, bedrock or ollama) " +
+                "with its settings, e.g. OPENAI_API_KEY and llm.openai.model, or send an explicit plan instead: " + PlanExample,
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "No planner available");
+
+        var run = await store.CreateAsync(request, plan, options.Value.Execution.StepLease, cancellationToken);
+        await events.AppendAsync(RunEvent.ForRun(run.Id, RunState.Pending, run.CreatedAt) with { Type = "run.created", State = run.State.ToString() },
+            cancellationToken);
+        try
+        {
+            await bus.Publish(new PlanRun(run.Id), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Stored is accepted: the planner's recovery pass finds the run when its claim deadline passes.
+            LogNotPublished(logger, run.Id, e.Message);
+        }
+        var links = BatchLinks.For(run.Id);
+        return TypedResults.Accepted(links.Status, new BatchAccepted(run.Id, run.State, links));
+    }
+
+    public static async Task<Results<Ok<BatchPage>, ProblemHttpResult>> List(RunStore store, CancellationToken cancellationToken,
+        int offset = 0, int limit = 20, string? state = null)
+    {
+        if (offset < 0 || limit is < 1 or > 100)
+            return BadRequest("offset must be 0 or more, and limit between 1 and 100.");
+        RunState? filter = null;
+        if (state is not null)
+        {
+            if (!Enum.TryParse<RunState>(state, ignoreCase: true, out var parsed) || int.TryParse(state, out _))
+                return BadRequest($"state must be one of {string.Join(", ", Enum.GetNames<RunState>())}.");
+            filter = parsed;
+        }
+        var (runs, total) = await store.ListAsync(offset, limit, filter, cancellationToken);
+        return TypedResults.Ok(new BatchPage([.. runs.Select(BatchSummary.From)], total, offset, limit));
+    }
+
+    public static async Task<Results<Ok<BatchStatus>, ProblemHttpResult>> Status(Guid id, RunStore store, CancellationToken cancellationToken) =>
+        await store.FindAsync(id, cancellationToken) is { } run ? TypedResults.Ok(BatchStatus.From(run)) : UnknownRun(id);
+
+    public static async Task<Results<Ok<BatchResult>, ProblemHttpResult>> Result(Guid id, RunStore store, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(id, cancellationToken) is not { } run)
+            return UnknownRun(id);
+        if (!HasEnded(run.State))
+            return TypedResults.Problem(
+                $"Run {id} is {run.State} and has no result yet. GET /batch/status/{id} shows its progress, GET /batch/events/{id} follows it.",
+                statusCode: StatusCodes.Status409Conflict, title: "Run not finished");
+        var steps = BatchStatus.StepsInPlanOrder(run).ToList();
+        return TypedResults.Ok(new BatchResult(run.Id, run.State, run.Answer, run.Error,
+            steps.Where(s => s.State == StepState.Succeeded).ToDictionary(s => s.StepId, s => s.Output is null ? null : System.Text.Json.Nodes.JsonNode.Parse(s.Output)),
+            steps.Where(s => s.Error is not null).ToDictionary(s => s.StepId, s => s.Error!)));
+    }
+
+    public static async Task<Results<Ok<BatchSummary>, ProblemHttpResult>> Cancel(Guid id, RunStore store, IRunEventLog events,
+        RunCancellation cancellation, CancellationToken cancellationToken)
+    {
+        if (await store.CancelAsync(id, cancellationToken) is not { } outcome)
+            return UnknownRun(id);
+        if (outcome.Changed)
+        {
+            await cancellation.SignalAsync(id);
+            var run = (await store.FindAsync(id, cancellationToken))!;
+            await events.AppendAsync(RunEvent.ForRun(id, RunState.Canceled, BatchStatus.Utc(run.CompletedAt ?? run.UpdatedAt)), cancellationToken);
+        }
+        else if (outcome.State != RunState.Canceled)
+            return TypedResults.Problem($"Run {id} already ended {outcome.State}; there is nothing to cancel.",
+                statusCode: StatusCodes.Status409Conflict, title: "Run already ended");
+        return TypedResults.Ok(BatchSummary.From((await store.FindAsync(id, cancellationToken))!));
+    }
+
+    public static async Task<IResult> Events(Guid id, HttpRequest http, RunStore store, IRunEventLog events, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(id, cancellationToken) is not { } run)
+            return UnknownRun(id);
+        var lastEventId = http.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Query["last_event_id"].FirstOrDefault();
+        if (!HasEnded(run.State))
+            return TypedResults.ServerSentEvents(Items(events.ReadAsync(id, lastEventId, follow: true, cancellationToken)));
+
+        // An ended run: what the log still has, and its last event from the database if the log lost it (it expires).
+        var logged = await events.ReadAsync(id, lastEventId, follow: false, cancellationToken).ToListAsync(cancellationToken);
+        if (logged.Count == 0 && lastEventId is not null)
+            return TypedResults.NoContent(); // The client has seen everything: 204 stops an EventSource reconnecting.
+        if (logged.Count == 0 || !logged[^1].Event.IsLast)
+            logged.Add(("end", RunEvent.ForRun(id, run.State, BatchStatus.Utc(run.CompletedAt ?? run.UpdatedAt), run.Error)));
+        return TypedResults.ServerSentEvents(Items(logged.ToAsyncEnumerable()));
+    }
+
+    static async IAsyncEnumerable<SseItem<string>> Items(IAsyncEnumerable<(string Id, RunEvent Event)> events)
+    {
+        await foreach (var (id, runEvent) in events)
+            yield return new SseItem<string>(JsonSerializer.Serialize(runEvent, RunEvent.JsonOptions), runEvent.Type) { EventId = id };
+    }
+
+    static bool HasEnded(RunState state) => state is RunState.Completed or RunState.Failed or RunState.Canceled;
+
+    static ProblemHttpResult UnknownRun(Guid id) =>
+        TypedResults.Problem($"No batch run has the id {id}: GET /batch lists the runs.", statusCode: StatusCodes.Status404NotFound, title: "Unknown run");
+
+    static ProblemHttpResult BadRequest(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid batch request");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} is stored but its planning message was not sent ({Reason}); the recovery pass will send it.")]
+    static partial void LogNotPublished(ILogger logger, Guid runId, string reason);
+}
