@@ -11,7 +11,8 @@ public static class RedisClientExtensions
 
     /// <summary>
     /// Registers a singleton <see cref="IConnectionMultiplexer"/> for <c>ConnectionStrings:{connectionName}</c>,
-    /// connected on first use, and a health check that pings the server.
+    /// connected on first use, and a health check that pings the server. A second call for the same connection
+    /// (several features of one service need Redis) changes nothing.
     /// </summary>
     /// <remarks>
     /// No telemetry is registered: StackExchange.Redis 3.4 emits no ActivitySource or Meter of its own,
@@ -24,6 +25,8 @@ public static class RedisClientExtensions
         Action<ConfigurationOptions>? configure = null)
     {
         var connectionString = ConnectionStringRequirement.Require(builder, connectionName, "a Redis connection string such as 127.0.0.1:6379");
+        if (builder.Services.Any(s => s.ServiceType == typeof(IConnectionMultiplexer)))
+            return builder;
         var options = ConfigurationOptions.Parse(connectionString);
         // Keep retrying in the background rather than failing when Redis is not up yet (or restarts).
         options.AbortOnConnectFail = false;

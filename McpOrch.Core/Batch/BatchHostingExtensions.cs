@@ -47,6 +47,9 @@ public static class BatchHostingExtensions
             return Refuse(problem);
 
         var services = builder.Services;
+        // EF Core logs every statement at Information; configuration can still ask for it.
+        if (builder.Configuration["Logging:LogLevel:Microsoft.EntityFrameworkCore"] is null)
+            builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<RunStore>();
         if (distributed)

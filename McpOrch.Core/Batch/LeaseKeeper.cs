@@ -12,16 +12,21 @@ internal sealed class LeaseKeeper : IAsyncDisposable
 {
     readonly CancellationTokenSource _lost;
     readonly CancellationTokenSource _stop = new();
-    readonly Task _loop;
+    Task _loop = Task.CompletedTask;
 
-    LeaseKeeper(CancellationToken cancellationToken, Func<Task> loop)
-    {
-        _lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _loop = loop();
-    }
+    LeaseKeeper(CancellationToken cancellationToken) => _lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
     /// <summary>Cancelled when the claim is lost or the caller's token is cancelled.</summary>
     public CancellationToken Token => _lost.Token;
+
+    /// <summary>Starts renewing with <paramref name="renew"/>, which returns false once the claim is not ours any more.</summary>
+    public static LeaseKeeper Start(IServiceScopeFactory scopes, TimeSpan lease, Func<RunStore, CancellationToken, Task<bool>> renew,
+        CancellationToken cancellationToken)
+    {
+        var keeper = new LeaseKeeper(cancellationToken);
+        keeper._loop = keeper.RenewAsync(scopes, lease / 3, renew);
+        return keeper;
+    }
 
     /// <summary>Gives the claim up from our side: <see cref="Token"/> is cancelled (the run was cancelled, say).</summary>
     public void Cancel()
@@ -36,38 +41,30 @@ internal sealed class LeaseKeeper : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts renewing with <paramref name="renew"/>, which returns false once the claim is not ours any more.</summary>
-    public static LeaseKeeper Start(IServiceScopeFactory scopes, TimeSpan lease, Func<RunStore, CancellationToken, Task<bool>> renew,
-        CancellationToken cancellationToken)
+    async Task RenewAsync(IServiceScopeFactory scopes, TimeSpan interval, Func<RunStore, CancellationToken, Task<bool>> renew)
     {
-        LeaseKeeper keeper = null!;
-        keeper = new LeaseKeeper(cancellationToken, async () =>
+        while (true)
         {
-            await Task.Yield();
-            while (!keeper._stop.IsCancellationRequested)
+            try
             {
-                try
+                await Task.Delay(interval, _stop.Token);
+                await using var scope = scopes.CreateAsyncScope();
+                if (!await renew(scope.ServiceProvider.GetRequiredService<RunStore>(), _stop.Token))
                 {
-                    await Task.Delay(lease / 3, keeper._stop.Token);
-                    await using var scope = scopes.CreateAsyncScope();
-                    if (!await renew(scope.ServiceProvider.GetRequiredService<RunStore>(), keeper._stop.Token))
-                    {
-                        await keeper._lost.CancelAsync();
-                        return;
-                    }
-                }
-                catch (OperationCanceledException) when (keeper._stop.IsCancellationRequested)
-                {
+                    Cancel();
                     return;
                 }
-                catch (Exception) when (!keeper._stop.IsCancellationRequested)
-                {
-                    // The database is unreachable for a moment: keep working, and try again. If it stays away, the
-                    // lease lapses and the work goes to another worker, whose result then wins.
-                }
             }
-        });
-        return keeper;
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception)
+            {
+                // The database is unreachable for a moment: keep working, and try again. If it stays away, the
+                // lease lapses and the work goes to another worker, whose result then wins.
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -10,7 +10,14 @@ public sealed class ServiceProcess : IAsyncDisposable
     readonly Process _process;
     readonly StringBuilder _output = new();
 
-    ServiceProcess(Process process) => _process = process;
+    ServiceProcess(Process process, string name)
+    {
+        _process = process;
+        Name = name;
+    }
+
+    /// <summary>The project it was started from.</summary>
+    public string Name { get; }
 
     public Uri BaseAddress { get; private init; } = null!;
     public int Id => _process.Id;
@@ -54,7 +61,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.ArgumentList.Add("--contentRoot");
         info.ArgumentList.Add(Path.GetDirectoryName(EntryAssembly(project))!);
 
-        var service = new ServiceProcess(Process.Start(info)!) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var service = new ServiceProcess(Process.Start(info)!, project) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         service._process.OutputDataReceived += (_, e) => service.Append(e.Data);
         service._process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         service._process.BeginOutputReadLine();

@@ -1,0 +1,191 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace McpOrch.IntegrationTests.Batch;
+
+/// <summary>
+/// The batch scenarios, run against both forms of the system (<see cref="SingleProcessBatchTests"/>,
+/// <see cref="DistributedBatchTests"/>): the same requests must give the same results.
+/// </summary>
+public abstract class BatchScenarios
+{
+    static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    protected abstract Task<BatchSystem> SystemAsync();
+
+    static string Strings(JsonNode? array) => string.Join(",", array!.AsArray().Select(n => n!.GetValue<string>()));
+
+    [Fact]
+    public async Task A_DAG_with_fan_out_and_fan_in_completes_with_the_right_outputs()
+    {
+        var system = await SystemAsync();
+        var id = await system.SubmitPlanAsync("""
+            {"steps": [
+              {"id": "list", "tool": "test.make_list", "args": {"count": 3}},
+              {"id": "each", "tool": "test.sleep_echo", "forEach": "${list.items}", "as": "x", "args": {"ms": 20, "value": "n=${x.n}"}},
+              {"id": "side", "tool": "test.sleep_echo", "args": {"ms": 20, "value": "independent"}},
+              {"id": "join", "tool": "test.sleep_echo", "args": {"ms": 1, "value": "all: ${each}, ${side}, first ${list.items[0].n}"}}
+            ]}
+            """);
+
+        var status = await system.WaitForEndAsync(id);
+        var result = await system.ResultAsync(id);
+
+        system.AssertState(status, "Completed");
+        Assert.All(status["steps"]!.AsArray(), s => Assert.Equal("Succeeded", s!["state"]!.GetValue<string>()));
+        Assert.Equal("n=1,n=2,n=3", Strings(result["outputs"]!["each"]));
+        Assert.Equal("""all: ["n=1","n=2","n=3"], independent, first 1""", result["outputs"]!["join"]!.GetValue<string>());
+        var join = BatchSystem.Step(status, "join");
+        Assert.True(join["started_at"]!.GetValue<DateTime>() >= BatchSystem.Step(status, "each")["completed_at"]!.GetValue<DateTime>(),
+            "the join started before the step it needs had finished");
+    }
+
+    [Fact]
+    public async Task A_forEach_over_fifty_items_keeps_the_input_order()
+    {
+        var system = await SystemAsync();
+        var id = await system.SubmitPlanAsync("""
+            {"steps": [
+              {"id": "list", "tool": "test.make_list", "args": {"count": 50}},
+              {"id": "each", "tool": "test.sleep_echo", "forEach": "${list.items}", "args": {"ms": 5, "value": "#${item.n}"}}
+            ]}
+            """);
+
+        var status = await system.WaitForEndAsync(id);
+
+        system.AssertState(status, "Completed");
+        Assert.Equal(string.Join(",", Enumerable.Range(1, 50).Select(n => $"#{n}")), Strings((await system.ResultAsync(id))["outputs"]!["each"]));
+        Assert.Equal(50, BatchSystem.Step(status, "each")["attempts"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_timed_out_call_is_retried_and_the_step_then_succeeds()
+    {
+        var system = await SystemAsync();
+        var id = await system.SubmitPlanAsync($$$"""{"steps": [{"id": "slow", "tool": "test.stall_first", "args": {"key": "{{{Guid.NewGuid()}}}", "times": 1}}]}""");
+
+        var status = await system.WaitForEndAsync(id);
+
+        system.AssertState(status, "Completed");
+        Assert.Equal(2, BatchSystem.Step(status, "slow")["attempts"]!.GetValue<int>());
+        Assert.Equal("answered on call 2", (await system.ResultAsync(id))["outputs"]!["slow"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_step_that_fails_for_good_fails_the_run_with_the_reason_and_skips_what_needs_it()
+    {
+        var system = await SystemAsync();
+        var id = await system.SubmitPlanAsync($$$"""
+            {"steps": [
+              {"id": "bad", "tool": "test.stall_first", "args": {"key": "{{{Guid.NewGuid()}}}", "times": 10}},
+              {"id": "after", "tool": "test.sleep_echo", "args": {"ms": 1, "value": "${bad}"}},
+              {"id": "other", "tool": "test.sleep_echo", "args": {"ms": 1, "value": "unaffected"}}
+            ]}
+            """);
+
+        var status = await system.WaitForEndAsync(id);
+        var result = await system.ResultAsync(id);
+
+        system.AssertState(status, "Failed");
+        var bad = BatchSystem.Step(status, "bad");
+        // retry_count is 2: three calls, each timing out after the test server's 1 s.
+        Assert.Equal(("Failed", 3), (bad["state"]!.GetValue<string>(), bad["attempts"]!.GetValue<int>()));
+        Assert.Equal("The call to 'stall_first' on MCP server 'test' timed out after 1 s and was cancelled. (after 3 attempts)", bad["error"]!.GetValue<string>());
+        Assert.Equal("Skipped", BatchSystem.Step(status, "after")["state"]!.GetValue<string>());
+        Assert.Equal("unaffected", result["outputs"]!["other"]!.GetValue<string>());
+        Assert.StartsWith("2 of 3 steps did not succeed: after: not run: step 'bad' it depends on failed.; bad: The call to 'stall_first'",
+            status["error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Cancelling_a_run_stops_the_running_call_upstream_and_the_pending_steps_never_start()
+    {
+        var system = await SystemAsync();
+        var marker = Path.Combine(system.Folder, $"cancelled-{Guid.NewGuid():N}");
+        var id = await system.SubmitPlanAsync($$$"""
+            {"steps": [
+              {"id": "long", "tool": "slow.wait", "args": {"seconds": 60, "marker": "{{{marker}}}"}},
+              {"id": "next", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "${long}"}}
+            ]}
+            """);
+        await system.WaitForAsync(id, s => BatchSystem.Step(s, "long")["started_at"] is not null, "the long step to start");
+
+        using var cancel = await system.Http.DeleteAsync($"/batch/cancel/{id}", Cancellation);
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+
+        var status = await system.WaitForEndAsync(id);
+        system.AssertState(status, "Canceled");
+        Assert.All(status["steps"]!.AsArray(), s => Assert.Equal("Canceled", s!["state"]!.GetValue<string>()));
+        Assert.Null(BatchSystem.Step(status, "next")["started_at"]);
+        // The test server writes the marker when its call is cancelled (the file may appear a moment before its text).
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); !(File.Exists(marker) && await File.ReadAllTextAsync(marker, Cancellation) == "cancelled");
+             await Task.Delay(50, Cancellation))
+            Assert.True(DateTime.UtcNow < deadline, "the upstream call was not cancelled\n" + system.Logs());
+        using var again = await system.Http.DeleteAsync($"/batch/cancel/{id}", Cancellation);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_natural_language_request_is_planned_by_the_model_run_and_answered()
+    {
+        var system = await SystemAsync();
+        system.Llm
+            .Answer("""{"steps": [{"id": "a", "tool": "test.sleep_echo", "args": {"ms": 1, "value": "forty-two"}}]}""")
+            .Answer("The answer is forty-two.");
+        var requests = system.Llm.Requests.Count;
+
+        var id = await system.SubmitAsync(new { request = "What is the answer?" });
+        var status = await system.WaitForEndAsync(id);
+
+        system.AssertState(status, "Completed");
+        Assert.Equal("The answer is forty-two.", (await system.ResultAsync(id))["answer"]!.GetValue<string>());
+        var planning = system.Llm.Requests[requests].ToJsonString();
+        Assert.Contains("What is the answer?", planning);
+        Assert.Contains("test.sleep_echo", planning);
+        Assert.Contains("forty-two", system.Llm.Requests[requests + 1].ToJsonString());
+    }
+
+    [Fact]
+    public async Task After_a_step_fails_the_model_replans_once_and_the_run_completes_another_way()
+    {
+        var system = await SystemAsync();
+        system.Llm
+            .Answer("""{"steps": [{"id": "try", "tool": "test.fail", "args": {"message": "no such repo"}}]}""")
+            .Answer("""{"steps": [{"id": "instead", "tool": "test.sleep_echo", "args": {"ms": 1, "value": "fallback"}}]}""")
+            .Answer("Done another way.");
+
+        var id = await system.SubmitAsync(new { request = "Do it, whatever it takes." });
+        var status = await system.WaitForEndAsync(id);
+
+        system.AssertState(status, "Completed");
+        Assert.Equal(1, status["replans"]!.GetValue<int>());
+        Assert.Equal("Failed", BatchSystem.Step(status, "try")["state"]!.GetValue<string>());
+        var result = await system.ResultAsync(id);
+        Assert.Equal(("fallback", "Done another way."), (result["outputs"]!["instead"]!.GetValue<string>(), result["answer"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task The_events_arrive_in_order_and_a_reader_resumes_after_a_disconnect_without_gaps_or_repeats()
+    {
+        var system = await SystemAsync();
+        var id = await system.SubmitPlanAsync("""
+            {"steps": [
+              {"id": "a", "tool": "test.sleep_echo", "args": {"ms": 300, "value": "1"}},
+              {"id": "b", "tool": "test.sleep_echo", "args": {"ms": 300, "value": "after ${a}"}}
+            ]}
+            """);
+
+        // Read two events, drop the connection, and resume from the second one's id.
+        var first = await ServerSentEvents.ReadAsync(system.Http, $"/batch/events/{id}", lastEventId: null, stopAfter: 2);
+        var rest = await ServerSentEvents.ReadAsync(system.Http, $"/batch/events/{id}", first[^1].Id, stopAfter: null);
+        var whole = await ServerSentEvents.ReadAsync(system.Http, $"/batch/events/{id}", lastEventId: null, stopAfter: null);
+
+        Assert.Equal(whole.Select(e => e.Id), first.Concat(rest).Select(e => e.Id));
+        Assert.Equal(["run.created", "step.started", "step.succeeded", "step.started", "step.succeeded", "run.completed"], whole.Select(e => e.Type));
+        Assert.Equal(["a", "a", "b", "b"], whole.Skip(1).Take(4).Select(e => e.Data["step_id"]!.GetValue<string>()));
+        // A reader that saw the last event is told there is nothing more: 204 stops an EventSource reconnecting.
+        using var resumedAtEnd = new HttpRequestMessage(HttpMethod.Get, $"/batch/events/{id}") { Headers = { { "Last-Event-ID", whole[^1].Id } } };
+        using var end = await system.Http.SendAsync(resumedAtEnd, Cancellation);
+        Assert.Equal(HttpStatusCode.NoContent, end.StatusCode);
+    }
+}

@@ -1,0 +1,175 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpOrch.Testing;
+
+namespace McpOrch.IntegrationTests.Batch;
+
+/// <summary>
+/// MCP Orch running batches as real processes, in either form: Proxy.Api alone (single-process mode: SQLite,
+/// in-memory messaging), or Proxy.Api, Planner.Worker and executors over PostgreSQL, Redis and RabbitMQ. Two MCP
+/// servers, both the C# test server: <c>test</c> with a 1 s call timeout, <c>slow</c> with the default one. The
+/// planner's LLM is <see cref="Llm"/>.
+/// </summary>
+public sealed class BatchSystem : IAsyncDisposable
+{
+    /// <summary>Short, so that a lost executor's step moves on within seconds.</summary>
+    public static readonly TimeSpan StepLease = TimeSpan.FromSeconds(3);
+
+    readonly ScratchDirectory _folder = ScratchDirectory.Create("batch");
+    readonly Dictionary<string, string> _environment = [];
+    readonly List<ServiceProcess> _workers = [];
+
+    BatchSystem(FakeChatCompletions llm) => Llm = llm;
+
+    public FakeChatCompletions Llm { get; }
+    public ServiceProcess Api { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public IReadOnlyList<ServiceProcess> Executors => [.. _workers.Where(w => w.Name == "Executor.Worker")];
+    public string Folder => _folder.Path;
+
+    public static async Task<BatchSystem> StartSingleProcessAsync()
+    {
+        var system = await CreateAsync(connectionStrings: null);
+        await system.StartApiAsync();
+        return system;
+    }
+
+    public static async Task<BatchSystem> StartDistributedAsync(PostgresFixture postgres, RedisFixture redis, RabbitMqFixture rabbit, int executors)
+    {
+        var database = await postgres.CreateDatabaseAsync($"batch_{Guid.NewGuid():N}", CancellationToken.None);
+        var system = await CreateAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__orchdb"] = database,
+            // A database of its own: the catalog key is shared by everything on one Redis database.
+            ["ConnectionStrings__redis"] = $"{redis.ConnectionString},defaultDatabase={Random.Shared.Next(1, 16)}",
+            ["ConnectionStrings__messaging"] = rabbit.ConnectionString,
+        });
+        await system.StartApiAsync();
+        await system.StartWorkerAsync("Planner.Worker");
+        for (var i = 0; i < executors; i++)
+            await system.StartWorkerAsync("Executor.Worker");
+        return system;
+    }
+
+    static async Task<BatchSystem> CreateAsync(Dictionary<string, string>? connectionStrings)
+    {
+        var system = new BatchSystem(await FakeChatCompletions.StartAsync());
+        var server = TestServer.Command();
+        JsonObject Entry() => new() { ["command"] = server.Command, ["args"] = new JsonArray([.. server.Arguments.Select(a => JsonValue.Create(a))]) };
+        var test = Entry();
+        test["timeout"] = 1;
+        var config = new JsonObject { ["mcpServers"] = new JsonObject { ["test"] = test, ["slow"] = Entry() } };
+        await File.WriteAllTextAsync(system._folder.Combine("mcp-config.json"), config.ToJsonString());
+        foreach (var (name, value) in connectionStrings ?? [])
+            system._environment[name] = value;
+        system._environment["McpOrch__Server__DataDir"] = system._folder.Combine("data");
+        system._environment["McpOrch__Execution__StepLease"] = $"{StepLease.TotalSeconds}s";
+        system._environment["McpOrch__Execution__RetryCount"] = "2";
+        system._environment["McpOrch__Llm__Provider"] = "openai";
+        system._environment["McpOrch__Llm__OpenAI__Endpoint"] = system.Llm.Endpoint.ToString();
+        system._environment["McpOrch__Llm__OpenAI__ApiKey"] = "test-key";
+        system._environment["McpOrch__Llm__OpenAI__Model"] = "fake-planner";
+        return system;
+    }
+
+    async Task StartApiAsync()
+    {
+        Api = ServiceProcess.Start("Proxy.Api", _folder.Path, _environment);
+        await WaitHealthyAsync(Api);
+        Http = new HttpClient { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    /// <summary>Starts one more Planner.Worker or Executor.Worker process.</summary>
+    public async Task<ServiceProcess> StartWorkerAsync(string project)
+    {
+        var worker = ServiceProcess.Start(project, _folder.Path, _environment);
+        _workers.Add(worker);
+        await WaitHealthyAsync(worker);
+        return worker;
+    }
+
+    static async Task WaitHealthyAsync(ServiceProcess service)
+    {
+        for (var deadline = DateTime.UtcNow.AddMinutes(1); ; await Task.Delay(200))
+        {
+            using var response = await service.WaitForAsync("/health");
+            if (response.StatusCode == HttpStatusCode.OK)
+                return;
+            if (DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"{service.Name} did not become healthy: {await response.Content.ReadAsStringAsync()}\n{service.Output}");
+        }
+    }
+
+    /// <summary>Submits <paramref name="body"/> to <c>POST /batch/execute</c> and returns the run's id.</summary>
+    public async Task<string> SubmitAsync(object body)
+    {
+        using var response = await Http.PostAsJsonAsync("/batch/execute", body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!["task_id"]!.GetValue<string>();
+    }
+
+    /// <summary>Submits an explicit plan, given as JSON text.</summary>
+    public Task<string> SubmitPlanAsync(string plan) => SubmitAsync(new { plan = JsonNode.Parse(plan) });
+
+    public async Task<JsonObject> StatusAsync(string id) => (await Http.GetFromJsonAsync<JsonObject>($"/batch/status/{id}"))!;
+
+    /// <summary>Polls the status until the run ends (or a minute passes) and returns it.</summary>
+    public async Task<JsonObject> WaitForEndAsync(string id, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(1));
+        while (true)
+        {
+            var status = await StatusAsync(id);
+            if (status["state"]!.GetValue<string>() is "Completed" or "Failed" or "Canceled")
+                return status;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Run {id} did not end: {status.ToJsonString()}\n{Logs()}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds for the run's status.</summary>
+    public async Task<JsonObject> WaitForAsync(string id, Func<JsonObject, bool> condition, string what)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(50))
+        {
+            var status = await StatusAsync(id);
+            if (condition(status))
+                return status;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Run {id}: waited in vain for {what}: {status.ToJsonString()}");
+        }
+    }
+
+    public async Task<JsonObject> ResultAsync(string id)
+    {
+        using var response = await Http.GetAsync($"/batch/result/{id}");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>Asserts the run's state; a failure shows the status and every process's output.</summary>
+    public void AssertState(JsonObject status, string state) =>
+        Assert.True(status["state"]!.GetValue<string>() == state, $"expected {state}: {status.ToJsonString()}\n{Logs()}");
+
+    public static JsonObject Step(JsonObject status, string id) =>
+        status["steps"]!.AsArray().Single(s => s!["id"]!.GetValue<string>() == id)!.AsObject();
+
+    /// <summary>Every process's output, for failure messages.</summary>
+    public string Logs() => string.Join("\n", [$"--- Proxy.Api\n{Api.Output}", .. _workers.Select(w => $"--- {w.Name} ({w.Id})\n{w.Output}")]);
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        foreach (var worker in _workers)
+            await worker.DisposeAsync();
+        if (Api is not null)
+            await Api.DisposeAsync();
+        await Llm.DisposeAsync();
+        _folder.Dispose();
+    }
+}

@@ -1,0 +1,61 @@
+using McpOrch.Testing;
+
+namespace McpOrch.IntegrationTests.Batch;
+
+/// <summary>Proxy.Api, a Planner.Worker and two Executor.Workers over PostgreSQL, Redis and RabbitMQ, each a process.</summary>
+public sealed class DistributedBatchTests(DistributedBatchTests.Fixture fixture, PostgresFixture postgres, RedisFixture redis, RabbitMqFixture rabbit)
+    : BatchScenarios, IClassFixture<DistributedBatchTests.Fixture>
+{
+    /// <summary>Starts the system on first use: it needs the assembly's backing servers, which a class fixture cannot take.</summary>
+    public sealed class Fixture : IAsyncDisposable
+    {
+        readonly SemaphoreSlim _gate = new(1);
+        BatchSystem? _system;
+
+        public async Task<BatchSystem> GetAsync(PostgresFixture postgres, RedisFixture redis, RabbitMqFixture rabbit)
+        {
+            await _gate.WaitAsync();
+            try
+            {
+                return _system ??= await BatchSystem.StartDistributedAsync(postgres, redis, rabbit, executors: 2);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_system is not null)
+                await _system.DisposeAsync();
+        }
+    }
+
+    protected override Task<BatchSystem> SystemAsync() => fixture.GetAsync(postgres, redis, rabbit);
+
+    [Fact]
+    public async Task When_the_executor_running_a_step_is_killed_another_one_finishes_the_run()
+    {
+        var system = await SystemAsync();
+        var id = await system.SubmitPlanAsync("""
+            {"steps": [
+              {"id": "long", "tool": "slow.sleep_echo", "args": {"ms": 4000, "value": "survived"}},
+              {"id": "after", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "${long} twice"}}
+            ]}
+            """);
+        var running = await system.WaitForAsync(id, s => BatchSystem.Step(s, "long")["executor"] is not null, "an executor to take the step");
+        var owner = BatchSystem.Step(running, "long")["executor"]!.GetValue<string>();
+        var victim = system.Executors.Single(e => owner.Contains($"/{e.Id}/", StringComparison.Ordinal));
+
+        await victim.KillAsync();
+        var status = await system.WaitForEndAsync(id);
+        await system.StartWorkerAsync("Executor.Worker"); // Two again, for the other tests.
+
+        system.AssertState(status, "Completed");
+        var step = BatchSystem.Step(status, "long");
+        Assert.Equal(2, step["dispatch"]!.GetValue<int>());
+        Assert.NotEqual(owner, step["executor"]!.GetValue<string>());
+        Assert.Equal("survived twice", (await system.ResultAsync(id))["outputs"]!["after"]!.GetValue<string>());
+    }
+}
