@@ -18,17 +18,19 @@ for arg in "$@"; do
 done
 mkdir -p "$out"
 
-# What a killed benchmark left behind: only the pids it recorded, and only while they are still this run's processes
-# (started in, or given, a folder of $out: MCP Orch's programs and PostgreSQL, Redis and RabbitMQ all are).
+# What a killed benchmark left behind: the pids it recorded and the MCP servers its services started, but only while
+# they are still this run's processes — started in, or given, the folder of a form in $out (MCP Orch's programs, their
+# MCP servers, PostgreSQL, Redis and RabbitMQ all are).
 stop_leftovers() {
   [[ -f "$out/pids" ]] || return 0
   local pids=()
-  while read -r pid; do
-    if [[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" == "$out"/* ]] || tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$out/"; then
+  for pid in $(sort -u "$out/pids" <(ls /proc | grep -E '^[0-9]+$')); do
+    if [[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" == "$out"/* ]] || { tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null | grep -qE "$out/(single|distributed)/"; then
       pids+=("$pid")
     fi
-  done < "$out/pids"
+  done
   [[ ${#pids[@]} -gt 0 ]] || return 0
+  echo "== stopping what the benchmark left running: ${pids[*]}" >&2
   kill -TERM "${pids[@]}" 2>/dev/null || true
   sleep 5
   kill -KILL "${pids[@]}" 2>/dev/null || true

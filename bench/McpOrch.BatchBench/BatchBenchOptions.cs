@@ -10,7 +10,7 @@ public sealed record BatchBenchOptions
 {
     public const string Usage = """
         mcp-orch-batch-bench [options]
-          --runs N            measured runs per scenario and path (default 10)
+          --runs N            measured runs per scenario and path (default 20)
           --warmup N          unmeasured runs per scenario and path first, for .NET's JIT (default 5)
           --forms LIST        MCP Orch forms: single, distributed, or both (default single,distributed)
           --executors N       Executor.Worker processes of the distributed form (default 2)
@@ -23,7 +23,7 @@ public sealed record BatchBenchOptions
         Other McpOrch__* settings in the environment reach every MCP Orch process, e.g. for experiments.
         """;
 
-    public int Runs { get; init; } = 10;
+    public int Runs { get; init; } = 20;
     public int Warmup { get; init; } = 5;
     public IReadOnlyList<string> Forms { get; init; } = [OrchSystem.Single, OrchSystem.Distributed];
     public int Executors { get; init; } = 2;
