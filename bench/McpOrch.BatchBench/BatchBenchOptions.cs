@@ -18,7 +18,7 @@ public sealed record BatchBenchOptions
           --max-parallel N    McpOrch__Execution__MaxParallelTasks of every MCP Orch process (default 200, so that
                               the forEach's 100 calls run at once; the product's default is 10)
           --repo DIR          the repository (default: found upward from this program)
-          --out DIR           where services.log, pids and results.md go (default: bench/results/batch-<time>)
+          --out DIR           where services.log, pids, results.md and runs.csv go (default: bench/results/batch-<time>)
           --time-limit S      the whole run stops after S seconds (default 1200)
         Other McpOrch__* settings in the environment reach every MCP Orch process, e.g. for experiments.
         """;

@@ -23,6 +23,7 @@ try
     var measurements = await new BatchBenchRun(options, log).RunAsync(stop.Token);
     var report = MarkdownReport.Render(options, machine, loadBefore, started, measurements);
     File.WriteAllText(Path.Combine(options.OutputDirectory, "results.md"), report);
+    File.WriteAllLines(Path.Combine(options.OutputDirectory, "runs.csv"), RunsCsv.Lines(measurements));
     Console.Out.Write(report);
     return 0;
 }

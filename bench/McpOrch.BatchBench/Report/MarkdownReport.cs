@@ -31,12 +31,14 @@ public static class MarkdownReport
         text.AppendLine();
 
         text.AppendLine("Where MCP Orch's time beyond the critical path goes (medians of the runs, from the steps' `started_at` and `completed_at`, along the chain of steps that ended last): " +
-            "*dispatch* — from the run's creation or the step's last dependency finishing to an executor taking the step; *in step* — the step's duration minus its tool's latency; *end* — from the last step's outcome to the run's `completed_at`.").AppendLine();
-        text.AppendLine("| scenario | form | dispatch ms per step | in step ms per step | end ms | steps |").AppendLine("|---|---|--:|--:|--:|--:|");
-        foreach (var s in summaries.Where(s => s.Form is not null).OrderBy(s => options.Scenarios.ToList().IndexOf(s.Scenario)))
+            "*dispatch* — from the run's creation or the step's last dependency finishing to an executor taking the step; *in step* — the step's duration minus its tool's latency; *end* — from the last step's outcome to the run's `completed_at`. " +
+            "The last column pools the dispatch of every step of every run, on the chain or not.").AppendLine();
+        text.AppendLine("| scenario | form | dispatch ms per step | in step ms per step | end ms | steps | dispatch of every step: p50 / p90 / max ms |").AppendLine("|---|---|--:|--:|--:|--:|--:|");
+        foreach (var s in summaries.Where(s => s.Chain is not null).OrderBy(s => options.Scenarios.ToList().IndexOf(s.Scenario)))
         {
-            var b = s.MedianBreakdown!;
-            text.AppendLine($"| {s.Scenario.Title} | {s.Path} | {Ms(b.DispatchMs / b.Hops)} | {Ms(b.InStepMs / b.Hops)} | {Ms(b.FinishMs)} | {b.Hops} |");
+            var c = s.Chain!;
+            text.AppendLine($"| {s.Scenario.Title} | {s.Path} | {Ms(c.DispatchPerStepMs)} | {Ms(c.InStepPerStepMs)} | {Ms(c.FinishMs)} | {c.Hops} | " +
+                $"{Ms(c.EveryDispatchP50)} / {Ms(c.EveryDispatchP90)} / {Ms(c.EveryDispatchMax)} |");
         }
         text.AppendLine();
 
