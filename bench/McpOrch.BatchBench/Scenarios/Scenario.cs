@@ -33,8 +33,6 @@ public sealed record Scenario(string Key, string Title, IReadOnlyList<BenchStep>
 
     public int SequentialSumMs => Steps.Sum(s => s.LatencyMs * Calls(s));
 
-    public int ToolCalls => Steps.Sum(Calls);
-
     public BenchStep Step(string id) => Steps.Single(s => s.Id == id);
 
     /// <summary>The plan of <c>POST /batch/execute</c>: every dependency is a reference in the arguments.</summary>
