@@ -38,7 +38,7 @@ public static class BatchHostingExtensions
         var distributed = missing.Count == 0;
         if (!distributed && (missing.Count < ConnectionNames.Count || !roles.HasFlag(BatchRoles.Api)))
             return Refuse(missing.Count < ConnectionNames.Count
-                ? $"the distributed form needs every connection string, and {string.Join(", ", missing.Select(m => $"ConnectionStrings__{m}"))} {(missing.Count == 1 ? "is" : "are")} not set. Set {(missing.Count == 1 ? "it" : "them")} too (McpOrch.AppHost does), or none for the single-process mode."
+                ? $"the distributed form needs every connection string, and {string.Join(", ", missing.Select(m => $"ConnectionStrings__{m}"))} {(missing.Count == 1 ? "is" : "are")} not set. Set {(missing.Count == 1 ? "it" : "them")} too (McpOrch.AppHost does), none for the single-process mode, or --mode proxy to serve no batch runs."
                 : $"{builder.Environment.ApplicationName} runs in the distributed form: set ConnectionStrings__orchdb, ConnectionStrings__redis and ConnectionStrings__messaging (McpOrch.AppHost does). To run batches in one process, run mcp-orch alone.");
         if (!distributed)
             roles = BatchRoles.All;

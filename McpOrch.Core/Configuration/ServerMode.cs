@@ -3,12 +3,12 @@ namespace McpOrch.Core.Configuration;
 /// <summary>Which surfaces a gateway serves.</summary>
 public enum ServerMode
 {
-    /// <summary>The MCP endpoint and the REST tool API.</summary>
+    /// <summary>The MCP endpoints and the REST tool API; no batch runs.</summary>
     Proxy,
 
-    /// <summary>Batch jobs only.</summary>
+    /// <summary>Batch runs and the REST tool API; no MCP endpoint.</summary>
     Batch,
 
-    /// <summary>Both.</summary>
+    /// <summary>Everything.</summary>
     Hybrid,
 }

@@ -4,11 +4,19 @@ using McpOrch.Testing;
 
 namespace McpOrch.Services.Tests;
 
-public sealed class ServiceLifecycleTests : IDisposable
+public sealed class ServiceLifecycleTests(PostgresFixture postgres, RedisFixture redis, RabbitMqFixture rabbit) : IDisposable
 {
     readonly string _folder = Directory.CreateTempSubdirectory("orch-service-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>What the AppHost gives a worker: the connection strings of the distributed form.</summary>
+    async Task<Dictionary<string, string>> DistributedAsync() => new()
+    {
+        ["ConnectionStrings__orchdb"] = await postgres.CreateDatabaseAsync($"service_{Guid.NewGuid():N}", TestContext.Current.CancellationToken),
+        ["ConnectionStrings__redis"] = redis.ConnectionString,
+        ["ConnectionStrings__messaging"] = rabbit.ConnectionString,
+    };
 
     [Theory]
     [InlineData("Proxy.Api")]
@@ -17,9 +25,11 @@ public sealed class ServiceLifecycleTests : IDisposable
     [InlineData("Dashboard.Web")]
     public async Task Each_service_answers_health_and_alive_then_stops_cleanly_on_SIGTERM(string project)
     {
-        await using var service = ServiceProcess.Start(project, _folder);
+        await using var service = project.EndsWith(".Worker", StringComparison.Ordinal)
+            ? ServiceProcess.Start(project, _folder, await DistributedAsync())
+            : ServiceProcess.Start(project, _folder);
 
-        var health = await service.WaitForAsync("/health");
+        using var health = await service.WaitHealthyAsync();
         var alive = await service.WaitForAsync("/alive");
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
@@ -27,6 +37,31 @@ public sealed class ServiceLifecycleTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
         Assert.Equal(0, await service.StopAsync());
         Assert.Contains("Application is shutting down", service.Output);
+    }
+
+    [Theory]
+    [InlineData("Planner.Worker")]
+    [InlineData("Executor.Worker")]
+    public async Task A_worker_without_the_distributed_form_s_connection_strings_says_what_to_set(string project)
+    {
+        await using var service = ServiceProcess.Start(project, _folder);
+        await service.WaitForExitAsync();
+
+        Assert.Equal(2, service.ExitCode);
+        Assert.Equal($"""
+            MCP Orch cannot start: {project} runs in the distributed form: set ConnectionStrings__orchdb, ConnectionStrings__redis and ConnectionStrings__messaging (McpOrch.AppHost does). To run batches in one process, run mcp-orch alone.
+
+            """.ReplaceLineEndings(), service.Output);
+    }
+
+    [Fact]
+    public async Task With_only_some_connection_strings_the_proxy_names_the_missing_ones()
+    {
+        await using var service = ServiceProcess.Start("Proxy.Api", _folder, new Dictionary<string, string> { ["ConnectionStrings__redis"] = redis.ConnectionString });
+        await service.WaitForExitAsync();
+
+        Assert.Equal(2, service.ExitCode);
+        Assert.Contains("ConnectionStrings__orchdb, ConnectionStrings__messaging are not set", service.Output);
     }
 
     [Fact]

@@ -18,17 +18,17 @@ public sealed class TelemetryExportTests : IDisposable
         using var collector = new HttpListener { Prefixes = { $"http://127.0.0.1:{port}/" } };
         collector.Start();
 
-        await using var service = ServiceProcess.Start("Planner.Worker", _folder, new Dictionary<string, string>
+        await using var service = ServiceProcess.Start("Dashboard.Web", _folder, new Dictionary<string, string>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}",
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-            ["OTEL_SERVICE_NAME"] = "planner-worker-under-test",
+            ["OTEL_SERVICE_NAME"] = "dashboard-under-test",
         });
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var exported = new StringBuilder();
         // Protobuf carries strings as UTF-8: the resource's service.name and a log line show up in the batches.
-        while (!exported.ToString().Contains("planner-worker-under-test") || !exported.ToString().Contains("Application started"))
+        while (!exported.ToString().Contains("dashboard-under-test") || !exported.ToString().Contains("Application started"))
         {
             var context = await collector.GetContextAsync().WaitAsync(timeout.Token);
             using var body = new MemoryStream();

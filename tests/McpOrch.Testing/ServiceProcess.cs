@@ -52,6 +52,8 @@ public sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // Single-process batch runs keep their database here, not in the user's data folder.
+        info.Environment["MCP_ORCH_DATA_DIR"] = Path.Combine(workingDirectory, ".mcp-orch-data");
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             info.Environment[name] = value;
         info.ArgumentList.Add(EntryAssembly(project));
@@ -92,6 +94,23 @@ public sealed class ServiceProcess : IAsyncDisposable
             {
                 await Task.Delay(100, timeout.Token);
             }
+        }
+    }
+
+    /// <summary>
+    /// Polls <c>/health</c> until it says Healthy (200): a service answers 503 while its clients still connect. Throws
+    /// with the last answer and the output when a minute passes or the process exits.
+    /// </summary>
+    public async Task<HttpResponseMessage> WaitHealthyAsync()
+    {
+        for (var deadline = DateTime.UtcNow.AddMinutes(1); ; await Task.Delay(100))
+        {
+            var response = await WaitForAsync("/health");
+            if (response.StatusCode == System.Net.HttpStatusCode.OK)
+                return response;
+            if (DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"{Name} did not become healthy: {await response.Content.ReadAsStringAsync()}\n{Output}");
+            response.Dispose();
         }
     }
 

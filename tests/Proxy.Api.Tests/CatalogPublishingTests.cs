@@ -36,7 +36,8 @@ public sealed class CatalogPublishingTests(ProxyFixture fixture, RedisFixture re
 
         await using var proxy = await ProxyUnderTest.StartAsync(
             new JsonObject { ["everything"] = ProxyUnderTest.Stdio(fixture.Servers.Everything()) },
-            environment: new Dictionary<string, string> { ["ConnectionStrings__redis"] = redis.ConnectionString });
+            // Redis alone is not the distributed batch form (that needs PostgreSQL and RabbitMQ too): serve the proxy only.
+            environment: new Dictionary<string, string> { ["ConnectionStrings__redis"] = redis.ConnectionString, ["McpOrch__Server__Mode"] = "proxy" });
         var first = await SnapshotAsync(store, s => s.Tools.Any(t => t.Name == "everything.echo"));
 
         var echo = first.Tools.Single(t => t.Name == "everything.echo");

@@ -77,7 +77,7 @@ public sealed class BatchSystem : IAsyncDisposable
     async Task StartApiAsync()
     {
         Api = ServiceProcess.Start("Proxy.Api", _folder.Path, _environment);
-        await WaitHealthyAsync(Api);
+        (await Api.WaitHealthyAsync()).Dispose();
         Http = new HttpClient { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
     }
 
@@ -86,20 +86,8 @@ public sealed class BatchSystem : IAsyncDisposable
     {
         var worker = ServiceProcess.Start(project, _folder.Path, _environment);
         _workers.Add(worker);
-        await WaitHealthyAsync(worker);
+        (await worker.WaitHealthyAsync()).Dispose();
         return worker;
-    }
-
-    static async Task WaitHealthyAsync(ServiceProcess service)
-    {
-        for (var deadline = DateTime.UtcNow.AddMinutes(1); ; await Task.Delay(200))
-        {
-            using var response = await service.WaitForAsync("/health");
-            if (response.StatusCode == HttpStatusCode.OK)
-                return;
-            if (DateTime.UtcNow > deadline)
-                throw new InvalidOperationException($"{service.Name} did not become healthy: {await response.Content.ReadAsStringAsync()}\n{service.Output}");
-        }
     }
 
     /// <summary>Submits <paramref name="body"/> to <c>POST /batch/execute</c> and returns the run's id.</summary>
