@@ -116,11 +116,13 @@ public static class BatchHostingExtensions
         return true;
     }
 
-    /// <summary>The single-process data folder: <c>server.data_dir</c>, or the user's data folder.</summary>
+    /// <summary>The single-process data folder: <c>server.data_dir</c> (<c>~/</c> is the home folder), or the user's data folder.</summary>
     public static string DataDirectory(ServerOptions server)
     {
         if (server.DataDir is { Length: > 0 } configured)
-            return Path.GetFullPath(configured);
+            return Path.GetFullPath(configured.StartsWith("~/", StringComparison.Ordinal)
+                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), configured[2..])
+                : configured);
         var userData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
         return userData.Length > 0 ? Path.Combine(userData, "mcp-orch") : Path.GetFullPath(".mcp-orch");
     }

@@ -38,6 +38,7 @@ public sealed record RunEvent(string Type, Guid RunId, DateTime At)
     public IReadOnlyList<string>? Steps { get; init; }
 
     /// <summary>Whether this is the last event of its run.</summary>
+    [JsonIgnore]
     public bool IsLast => Type is "run.completed" or "run.failed" or "run.canceled";
 
     /// <summary>A run event whose type follows from <paramref name="state"/> (<c>run.completed</c> for Completed).</summary>

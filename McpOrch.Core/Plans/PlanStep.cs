@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Text.Json.Nodes;
 
 namespace McpOrch.Core.Plans;
@@ -16,9 +17,11 @@ public sealed record PlanStep(string Id, string Tool, JsonObject? Args = null, s
     public const string DefaultItemName = "item";
 
     /// <summary>The name the current forEach element is bound to, or null for a single call.</summary>
+    [JsonIgnore]
     public string? ItemName => ForEach is null ? null : As ?? DefaultItemName;
 
     /// <summary>The steps whose outputs this one needs: those referred to in <see cref="ForEach"/> and <see cref="Args"/>, and <see cref="DependsOn"/>.</summary>
+    [JsonIgnore]
     public IReadOnlyList<string> Dependencies =>
     [
         .. References().Select(r => r.Root).Where(root => root != ItemName)

@@ -146,6 +146,23 @@ public abstract class BatchScenarios
     }
 
     [Fact]
+    public async Task A_model_that_gives_no_valid_plan_after_its_repairs_fails_the_run_with_the_reason()
+    {
+        var system = await SystemAsync();
+        // llm.max_repairs is 2: three answers, each with an unknown tool.
+        for (var i = 0; i < 3; i++)
+            system.Llm.Answer("""{"steps": [{"id": "a", "tool": "test.no_such_tool", "args": {}}]}""");
+
+        var id = await system.SubmitAsync(new { request = "Use a tool that does not exist." });
+        var status = await system.WaitForEndAsync(id);
+
+        system.AssertState(status, "Failed");
+        Assert.StartsWith("The model gave no valid plan in 3 attempts (llm.max_repairs = 2)", status["error"]!.GetValue<string>());
+        Assert.Contains("test.no_such_tool", status["error"]!.GetValue<string>());
+        Assert.Empty(status["steps"]!.AsArray());
+    }
+
+    [Fact]
     public async Task After_a_step_fails_the_model_replans_once_and_the_run_completes_another_way()
     {
         var system = await SystemAsync();
