@@ -81,6 +81,15 @@ public sealed class BatchSystem : IAsyncDisposable
         Http = new HttpClient { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
     }
 
+    /// <summary>Kills Proxy.Api (SIGKILL: no chance to clean up) and starts it again, on a new port.</summary>
+    public async Task CrashAndRestartApiAsync()
+    {
+        await Api.KillAsync();
+        await Api.DisposeAsync();
+        Http.Dispose();
+        await StartApiAsync();
+    }
+
     /// <summary>Starts one more Planner.Worker or Executor.Worker process.</summary>
     public async Task<ServiceProcess> StartWorkerAsync(string project)
     {

@@ -30,6 +30,26 @@ public sealed class SingleProcessBatchTests(SingleProcessBatchTests.Fixture fixt
     }
 
     [Fact]
+    public async Task A_run_cut_short_by_a_crash_is_finished_by_the_next_process()
+    {
+        await using var system = await BatchSystem.StartSingleProcessAsync();
+        var id = await system.SubmitPlanAsync("""
+            {"steps": [
+              {"id": "long", "tool": "slow.sleep_echo", "args": {"ms": 3000, "value": "before"}},
+              {"id": "after", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "${long} and after"}}
+            ]}
+            """);
+        await system.WaitForAsync(id, s => BatchSystem.Step(s, "long")["started_at"] is not null, "the long step to start");
+
+        await system.CrashAndRestartApiAsync();
+        var status = await system.WaitForEndAsync(id);
+
+        system.AssertState(status, "Completed");
+        Assert.Equal(2, BatchSystem.Step(status, "long")["dispatch"]!.GetValue<int>());
+        Assert.Equal("before and after", (await system.ResultAsync(id))["outputs"]!["after"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Bad_requests_get_a_problem_that_says_what_is_wrong()
     {
         var http = fixture.System.Http;
