@@ -25,10 +25,10 @@ public static partial class BatchApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         batch.MapGet("/", List).WithSummary("Runs, newest first, paged with offset and limit");
-        batch.MapGet("/status/{id:guid}", Status).WithSummary("A run's state and every step's state, attempts, timings and error");
-        batch.MapGet("/result/{id:guid}", Result).WithSummary("A finished run's outputs and answer (409 while it runs)");
-        batch.MapDelete("/cancel/{id:guid}", Cancel).WithSummary("Cancel a run: pending steps never start, running ones are cancelled upstream");
-        batch.MapGet("/events/{id:guid}", Events).WithSummary("A run's state changes as server-sent events, resumable with Last-Event-ID")
+        batch.MapGet("/status/{id}", Status).WithSummary("A run's state and every step's state, attempts, timings and error");
+        batch.MapGet("/result/{id}", Result).WithSummary("A finished run's outputs and answer (409 while it runs)");
+        batch.MapDelete("/cancel/{id}", Cancel).WithSummary("Cancel a run: pending steps never start, running ones are cancelled upstream");
+        batch.MapGet("/events/{id}", Events).WithSummary("A run's state changes as server-sent events, resumable with Last-Event-ID")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .Produces(StatusCodes.Status204NoContent);
         return routes;
@@ -106,12 +106,12 @@ public static partial class BatchApi
         return TypedResults.Ok(new BatchPage([.. runs.Select(BatchSummary.From)], total, offset, limit));
     }
 
-    public static async Task<Results<Ok<BatchStatus>, ProblemHttpResult>> Status(Guid id, RunStore store, CancellationToken cancellationToken) =>
-        await store.FindAsync(id, cancellationToken) is { } run ? TypedResults.Ok(BatchStatus.From(run)) : UnknownRun(id);
+    public static async Task<Results<Ok<BatchStatus>, ProblemHttpResult>> Status(string id, RunStore store, CancellationToken cancellationToken) =>
+        await FindAsync(id, store, cancellationToken) is { } run ? TypedResults.Ok(BatchStatus.From(run)) : UnknownRun(id);
 
-    public static async Task<Results<Ok<BatchResult>, ProblemHttpResult>> Result(Guid id, RunStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<BatchResult>, ProblemHttpResult>> Result(string id, RunStore store, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(id, cancellationToken) is not { } run)
+        if (await FindAsync(id, store, cancellationToken) is not { } run)
             return UnknownRun(id);
         if (!HasEnded(run.State))
             return TypedResults.Problem(
@@ -123,37 +123,38 @@ public static partial class BatchApi
             steps.Where(s => s.Error is not null).ToDictionary(s => s.StepId, s => s.Error!)));
     }
 
-    public static async Task<Results<Ok<BatchSummary>, ProblemHttpResult>> Cancel(Guid id, RunStore store, IRunEventLog events,
+    public static async Task<Results<Ok<BatchSummary>, ProblemHttpResult>> Cancel(string id, RunStore store, IRunEventLog events,
         RunCancellation cancellation, CancellationToken cancellationToken)
     {
-        if (await store.CancelAsync(id, cancellationToken) is not { } outcome)
+        if (!Guid.TryParse(id, out var runId) || await store.CancelAsync(runId, cancellationToken) is not { } outcome)
             return UnknownRun(id);
         if (outcome.Changed)
         {
-            await cancellation.SignalAsync(id);
-            var run = (await store.FindAsync(id, cancellationToken))!;
-            await events.AppendAsync(RunEvent.ForRun(id, RunState.Canceled, BatchStatus.Utc(run.CompletedAt ?? run.UpdatedAt)), cancellationToken);
+            await cancellation.SignalAsync(runId);
+            var run = (await store.FindAsync(runId, cancellationToken))!;
+            await events.AppendAsync(RunEvent.ForRun(runId, RunState.Canceled, BatchStatus.Utc(run.CompletedAt ?? run.UpdatedAt)), cancellationToken);
         }
         else if (outcome.State != RunState.Canceled)
             return TypedResults.Problem($"Run {id} already ended {outcome.State}; there is nothing to cancel.",
                 statusCode: StatusCodes.Status409Conflict, title: "Run already ended");
-        return TypedResults.Ok(BatchSummary.From((await store.FindAsync(id, cancellationToken))!));
+        return TypedResults.Ok(BatchSummary.From((await store.FindAsync(runId, cancellationToken))!));
     }
 
-    public static async Task<IResult> Events(Guid id, HttpRequest http, RunStore store, IRunEventLog events, CancellationToken cancellationToken)
+    public static async Task<IResult> Events(string id, HttpRequest http, RunStore store, IRunEventLog events, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(id, cancellationToken) is not { } run)
+        if (await FindAsync(id, store, cancellationToken) is not { } run)
             return UnknownRun(id);
+        var runId = run.Id;
         var lastEventId = http.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Query["last_event_id"].FirstOrDefault();
         if (!HasEnded(run.State))
-            return TypedResults.ServerSentEvents(Items(events.ReadAsync(id, lastEventId, follow: true, cancellationToken)));
+            return TypedResults.ServerSentEvents(Items(events.ReadAsync(runId, lastEventId, follow: true, cancellationToken)));
 
         // An ended run: what the log still has, and its last event from the database if the log lost it (it expires).
-        var logged = await events.ReadAsync(id, lastEventId, follow: false, cancellationToken).ToListAsync(cancellationToken);
+        var logged = await events.ReadAsync(runId, lastEventId, follow: false, cancellationToken).ToListAsync(cancellationToken);
         if (logged.Count == 0 && lastEventId is not null)
             return TypedResults.NoContent(); // The client has seen everything: 204 stops an EventSource reconnecting.
         if (logged.Count == 0 || !logged[^1].Event.IsLast)
-            logged.Add(("end", RunEvent.ForRun(id, run.State, BatchStatus.Utc(run.CompletedAt ?? run.UpdatedAt), run.Error)));
+            logged.Add(("end", RunEvent.ForRun(runId, run.State, BatchStatus.Utc(run.CompletedAt ?? run.UpdatedAt), run.Error)));
         return TypedResults.ServerSentEvents(Items(logged.ToAsyncEnumerable()));
     }
 
@@ -163,10 +164,15 @@ public static partial class BatchApi
             yield return new SseItem<string>(JsonSerializer.Serialize(runEvent, RunEvent.JsonOptions), runEvent.Type) { EventId = id };
     }
 
+    /// <summary>The run with its steps; null for an unknown id, and for text that is not an id at all.</summary>
+    static async Task<RunRecord?> FindAsync(string id, RunStore store, CancellationToken cancellationToken) =>
+        Guid.TryParse(id, out var runId) ? await store.FindAsync(runId, cancellationToken) : null;
+
     static bool HasEnded(RunState state) => state is RunState.Completed or RunState.Failed or RunState.Canceled;
 
-    static ProblemHttpResult UnknownRun(Guid id) =>
-        TypedResults.Problem($"No batch run has the id {id}: GET /batch lists the runs.", statusCode: StatusCodes.Status404NotFound, title: "Unknown run");
+    static ProblemHttpResult UnknownRun(string id) =>
+        TypedResults.Problem($"No batch run has the id '{id}': GET /batch lists the runs, and POST /batch/execute returns the task_id of a new one.",
+            statusCode: StatusCodes.Status404NotFound, title: "Unknown run");
 
     static ProblemHttpResult BadRequest(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid batch request");

@@ -76,6 +76,9 @@ public sealed class SingleProcessBatchTests(SingleProcessBatchTests.Fixture fixt
 
         using var unknown = await http.GetAsync($"/batch/status/{Guid.NewGuid()}", cancellation);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using var notAnId = await http.DeleteAsync("/batch/cancel/last-week", cancellation);
+        Assert.Equal(HttpStatusCode.NotFound, notAnId.StatusCode);
+        Assert.Contains("No batch run has the id 'last-week'", await notAnId.Content.ReadAsStringAsync(cancellation));
         using var badPage = await http.GetAsync("/batch?limit=1000", cancellation);
         Assert.Equal(HttpStatusCode.BadRequest, badPage.StatusCode);
     }
