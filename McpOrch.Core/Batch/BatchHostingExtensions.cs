@@ -64,7 +64,8 @@ public static class BatchHostingExtensions
         {
             if (!TryCreateDataDirectory(options.Server, out var folder, out problem))
                 return Refuse(problem);
-            services.AddDbContext<SqliteOrchDbContext>(db => db.UseSqlite($"Data Source={Path.Combine(folder, DatabaseFile)}"));
+            var pragmas = new SqlitePragmas();
+            services.AddDbContext<SqliteOrchDbContext>(db => db.UseSqlite($"Data Source={Path.Combine(folder, DatabaseFile)}").AddInterceptors(pragmas));
             services.AddScoped<OrchDbContext>(s => s.GetRequiredService<SqliteOrchDbContext>());
             services.AddSingleton<IRunEventLog, InMemoryRunEventLog>();
             services.AddSingleton(new RunCancellation());
