@@ -45,7 +45,8 @@ public sealed partial class RedisRunEventLog : IRunEventLog
             await database.StreamAddAsync(Key(runEvent.RunId), Field, JsonSerializer.Serialize(runEvent, RunEvent.JsonOptions));
             if (runEvent.IsLast)
                 await database.KeyExpireAsync(Key(runEvent.RunId), Retention);
-            await _redis.GetSubscriber().PublishAsync(AppendedChannel, runEvent.RunId.ToString("D"));
+            // Readers poll too: the announcement need not cost the appender a round trip.
+            await _redis.GetSubscriber().PublishAsync(AppendedChannel, runEvent.RunId.ToString("D"), CommandFlags.FireAndForget);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {

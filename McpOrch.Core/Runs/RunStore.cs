@@ -99,21 +99,34 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
     /// Running with a new dispatch number and <paramref name="lease"/> to be taken by an executor. Null when the run
     /// is not Running.
     /// </summary>
+    /// <remarks>
+    /// A first look without the lock decides whether there is anything to do: when several steps of a run finish at
+    /// once, only the passes that find work queue on the run's row, the others return at once. The look sees every
+    /// outcome committed before it, and a step's outcome is committed before its finish is announced, so the pass
+    /// after the last finish always finds the work.
+    /// </remarks>
     public async Task<Schedule?> ScheduleAsync(Guid runId, TimeSpan lease, CancellationToken cancellationToken)
     {
+        var plan = await db.Runs.Where(r => r.Id == runId && r.State == RunState.Running).Select(r => r.Plan).SingleOrDefaultAsync(cancellationToken);
+        if (plan is null)
+            return null;
+        // The plan changes only in SetPlanAsync, under the lock, which schedules the run itself afterwards.
+        var dag = Plan.Parse(plan);
+        var steps = await StepStatesAsync(runId, cancellationToken);
+        var states = steps.ToDictionary(s => s.Key, s => s.Value.State, StringComparer.Ordinal);
+        if (RunScheduler.Blocked(dag, states).Count == 0 && RunScheduler.Ready(dag, states).Count == 0 && !RunScheduler.IsFinished(states))
+            return new Schedule([], [], Finished: false);
+
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (!await LockRunAsync(runId, [RunState.Running], cancellationToken))
             return null;
-        var plan = Plan.Parse(await db.Runs.Where(r => r.Id == runId).Select(r => r.Plan!).SingleAsync(cancellationToken));
-        var steps = await db.Steps.Where(s => s.RunId == runId)
-            .Select(s => new { s.StepId, s.State, s.Dispatch })
-            .ToDictionaryAsync(s => s.StepId, StringComparer.Ordinal, cancellationToken);
-        var states = steps.ToDictionary(s => s.Key, s => s.Value.State, StringComparer.Ordinal);
+        steps = await StepStatesAsync(runId, cancellationToken);
+        states = steps.ToDictionary(s => s.Key, s => s.Value.State, StringComparer.Ordinal);
         var now = Now;
 
         var skipped = new List<(string StepId, string Reason)>();
         // Skipping cascades: a step after a skipped one is blocked too.
-        for (var blocked = RunScheduler.Blocked(plan, states); blocked.Count > 0; blocked = RunScheduler.Blocked(plan, states))
+        for (var blocked = RunScheduler.Blocked(dag, states); blocked.Count > 0; blocked = RunScheduler.Blocked(dag, states))
             foreach (var step in blocked)
             {
                 var cause = step.Dependencies.First(d => states[d] is StepState.Failed or StepState.Skipped or StepState.Canceled);
@@ -125,7 +138,7 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
                 skipped.Add((step.Id, reason));
             }
 
-        var ready = RunScheduler.Ready(plan, states).Select(s => s.Id).ToList();
+        var ready = RunScheduler.Ready(dag, states).Select(s => s.Id).ToList();
         if (ready.Count > 0)
             await db.Steps.Where(s => s.RunId == runId && ready.Contains(s.StepId) && s.State == StepState.Pending)
                 .ExecuteUpdateAsync(s => s
@@ -138,6 +151,14 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
         await transaction.CommitAsync(cancellationToken);
         return new Schedule(skipped, [.. ready.Select(id => (id, steps[id].Dispatch + 1))], RunScheduler.IsFinished(states));
     }
+
+    /// <summary>
+    /// Each step's state and dispatch number. A projection, not entities: a second read in the same context must see
+    /// the database, not tracked copies.
+    /// </summary>
+    async Task<Dictionary<string, (StepState State, int Dispatch)>> StepStatesAsync(Guid runId, CancellationToken cancellationToken) =>
+        await db.Steps.Where(s => s.RunId == runId).Select(s => new { s.StepId, s.State, s.Dispatch })
+            .ToDictionaryAsync(s => s.StepId, s => (s.State, s.Dispatch), StringComparer.Ordinal, cancellationToken);
 
     /// <summary>
     /// An executor takes dispatch <paramref name="dispatch"/> of a step. False for a duplicate or stale message: the
