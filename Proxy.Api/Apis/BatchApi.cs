@@ -35,7 +35,7 @@ public static partial class BatchApi
     }
 
     public static async Task<Results<Accepted<BatchAccepted>, ProblemHttpResult>> Execute(HttpRequest http, RunStore store, IRunEventLog events,
-        IPublishEndpoint bus, UpstreamRegistry upstreams, IOptions<OrchOptions> options, TimeProvider time, ILogger<BatchRequest> logger,
+        IPublishEndpoint bus, UpstreamRegistry upstreams, IOptions<OrchOptions> options, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         BatchRequest? body;
@@ -84,7 +84,7 @@ public static partial class BatchApi
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Stored is accepted: the planner's recovery pass finds the run when its claim deadline passes.
-            LogNotPublished(logger, run.Id, e.Message);
+            LogNotPublished(loggers.CreateLogger(typeof(BatchApi)), run.Id, e.Message);
         }
         var links = BatchLinks.For(run.Id);
         return TypedResults.Accepted(links.Status, new BatchAccepted(run.Id, run.State, links));
