@@ -21,17 +21,23 @@ public sealed partial class ServerProcess : IAsyncDisposable
     readonly List<string> _firstErrors = [];
     readonly Lock _tailLock = new();
 
-    ServerProcess(string name, Process process, ILogger logger)
+    readonly Action<string>? _onLine;
+
+    ServerProcess(string name, Process process, ILogger logger, Action<string>? onLine)
     {
         Name = name;
         _process = process;
         _logger = logger;
+        _onLine = onLine;
     }
 
     /// <summary>The name the output is logged under, e.g. <c>postgres</c>.</summary>
     public string Name { get; }
 
     public int Id { get; private set; }
+
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
 
     public bool HasExited => _process.HasExited;
 
@@ -55,7 +61,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="startInfo"/> with its output redirected and its stdin closed.</summary>
-    public static ServerProcess Start(string name, ProcessStartInfo startInfo, ILogger logger)
+    /// <param name="name">The name the output is logged under.</param>
+    /// <param name="startInfo">What to start.</param>
+    /// <param name="logger">Gets the output lines (stdout at Debug, stderr at Information).</param>
+    /// <param name="onLine">Also gets every output line, for a console that shows them all.</param>
+    public static ServerProcess Start(string name, ProcessStartInfo startInfo, ILogger logger, Action<string>? onLine = null)
     {
         startInfo.RedirectStandardOutput = true;
         startInfo.RedirectStandardError = true;
@@ -63,7 +73,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         startInfo.UseShellExecute = false;
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var server = new ServerProcess(name, process, logger);
+        var server = new ServerProcess(name, process, logger, onLine);
         process.OutputDataReceived += (_, e) => server.OnOutput(e.Data, isError: false);
         process.ErrorDataReceived += (_, e) => server.OnOutput(e.Data, isError: true);
         try
@@ -168,6 +178,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
             while (_tail.Count > TailLength)
                 _tail.Dequeue();
         }
+        _onLine?.Invoke(line);
         if (isError)
             LogStandardError(_logger, Name, line);
         else

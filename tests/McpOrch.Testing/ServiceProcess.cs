@@ -123,11 +123,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>SIGKILL: the process gets no chance to clean up.</summary>
+    /// <summary>
+    /// SIGKILL: the process gets no chance to clean up. Its descendants (its stdio MCP servers) go with it, as they
+    /// would with a container that is killed.
+    /// </summary>
     public async Task KillAsync()
     {
+        var tree = ProcessTree.Capture(_process.Id);
         _process.Kill();
         await WaitForExitAsync();
+        tree.KillSurvivors();
     }
 
     public async Task WaitForExitAsync()

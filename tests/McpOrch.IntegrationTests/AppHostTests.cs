@@ -1,0 +1,158 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using McpOrch.AppHost;
+using McpOrch.AppHost.Services;
+using McpOrch.IntegrationTests.Batch;
+using McpOrch.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace McpOrch.IntegrationTests;
+
+/// <summary>
+/// The AppHost started in-process, as Aspire.Hosting.Testing starts one: its own PostgreSQL, Redis and RabbitMQ, and
+/// every service as a process of its own.
+/// </summary>
+public sealed class AppHostTests : IDisposable
+{
+    static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+    readonly ScratchDirectory _folder = ScratchDirectory.Create("apphost");
+    readonly List<string> _output = [];
+
+    public void Dispose() => _folder.Dispose();
+
+    McpOrchApp Create(bool embedded)
+    {
+        var server = TestServer.Command();
+        var config = new JsonObject
+        {
+            ["mcpServers"] = new JsonObject
+            {
+                ["slow"] = new JsonObject { ["command"] = server.Command, ["args"] = new JsonArray([.. server.Arguments.Select(a => JsonValue.Create(a))]) },
+            },
+        };
+        File.WriteAllText(_folder.Combine("mcp-config.json"), config.ToJsonString());
+        var options = new AppHostOptions
+        {
+            Embedded = embedded,
+            DataRoot = _folder.Combine("data"),
+            WorkingDirectory = _folder.Path,
+            ProxyPort = 0,
+            DashboardPort = 0,
+            // A short lease, so that a killed executor's step moves on within seconds.
+            ServiceArguments = ["--McpOrch:Execution:StepLease=3s"],
+        };
+        return new McpOrchApp(options, NullLoggerFactory.Instance, (name, line) => { lock (_output) _output.Add($"{name} | {line}"); }, () => { });
+    }
+
+    static async Task<JsonObject> RunToEndAsync(HttpClient http, string id)
+    {
+        for (var deadline = DateTime.UtcNow.AddMinutes(1); ; await Task.Delay(100, Cancellation))
+        {
+            var status = (await http.GetFromJsonAsync<JsonObject>($"/batch/status/{id}", Cancellation))!;
+            if (status["state"]!.GetValue<string>() is "Completed" or "Failed" or "Canceled" || DateTime.UtcNow > deadline)
+                return status;
+        }
+    }
+
+    static async Task<string> SubmitAsync(HttpClient http, string plan)
+    {
+        using var response = await http.PostAsJsonAsync("/batch/execute", new { plan = JsonNode.Parse(plan) }, Cancellation);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>(Cancellation))!["task_id"]!.GetValue<string>();
+    }
+
+    /// <summary>No process of <paramref name="pids"/> is left (a zombie that init has yet to reap does not count).</summary>
+    static void AssertAllGone(IEnumerable<int> pids)
+    {
+        var alive = pids.Select(pid => (pid, State: Status(pid))).Where(p => p.State is { } state && !state.StartsWith('Z')).ToList();
+        Assert.True(alive.Count == 0, "still running after the AppHost stopped: "
+            + string.Join("; ", alive.Select(p => $"{p.pid} ({p.State}) {Command(p.pid)}")));
+    }
+
+    static string? Status(int pid)
+    {
+        try
+        {
+            return File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("State:", StringComparison.Ordinal))?[6..].Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    static string Command(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    [Fact]
+    public async Task The_distributed_system_runs_a_batch_survives_a_killed_executor_and_leaves_no_process_when_stopped()
+    {
+        var app = Create(embedded: false);
+        await using (app)
+        {
+            await app.StartAsync(Cancellation);
+            Assert.Equal(["postgres", "redis", "messaging", "proxy-api", "planner-worker", "executor-worker-0", "executor-worker-1", "dashboard-web"],
+                app.Resources.Select(r => r.Name));
+            Assert.All(app.Resources, r => Assert.Equal(ResourceState.Running, r.State));
+
+            using var http = new HttpClient { BaseAddress = app.Proxy.Url };
+            var id = await SubmitAsync(http, """
+                {"steps": [
+                  {"id": "long", "tool": "slow.sleep_echo", "args": {"ms": 4000, "value": "survived"}},
+                  {"id": "after", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "${long} the kill"}}
+                ]}
+                """);
+            string? owner = null;
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); owner is null && DateTime.UtcNow < deadline; await Task.Delay(50, Cancellation))
+            {
+                var status = (await http.GetFromJsonAsync<JsonObject>($"/batch/status/{id}", Cancellation))!;
+                owner = BatchSystem.Step(status, "long")["executor"]?.GetValue<string>();
+            }
+            var victim = app.Services.Single(s => s.Name.StartsWith("executor-worker", StringComparison.Ordinal) && owner!.Contains($"/{s.Snapshot.Pid}/", StringComparison.Ordinal));
+
+            await victim.KillAsync();
+            var end = await RunToEndAsync(http, id);
+
+            Assert.True(end["state"]!.GetValue<string>() == "Completed", end.ToJsonString());
+            Assert.Equal(2, BatchSystem.Step(end, "long")["dispatch"]!.GetValue<int>());
+            var result = (await http.GetFromJsonAsync<JsonObject>($"/batch/result/{id}", Cancellation))!;
+            Assert.Equal("survived the kill", result["outputs"]!["after"]!.GetValue<string>());
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); victim.Snapshot is not { State: ResourceState.Running, Restarts: 1 }; await Task.Delay(100, Cancellation))
+                Assert.True(DateTime.UtcNow < deadline, $"the killed executor was not restarted: {victim.Snapshot}");
+
+            await app.StopAsync(Cancellation);
+            Assert.All(app.Resources.Where(r => r.Name.EndsWith("-web", StringComparison.Ordinal) || r.Name.Contains("-worker", StringComparison.Ordinal) || r.Name == "proxy-api"),
+                r => Assert.Equal(ResourceState.Stopped, r.State));
+        }
+        AssertAllGone(app.ProcessIds);
+    }
+
+    [Fact]
+    public async Task Embedded_runs_batches_in_one_process_with_the_dashboard_and_no_backing_server()
+    {
+        var app = Create(embedded: true);
+        await using (app)
+        {
+            await app.StartAsync(Cancellation);
+            Assert.Equal(["proxy-api", "dashboard-web"], app.Resources.Select(r => r.Name));
+
+            using var http = new HttpClient { BaseAddress = app.Proxy.Url };
+            var id = await SubmitAsync(http, """{"steps": [{"id": "a", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "embedded"}}]}""");
+
+            Assert.Equal("Completed", (await RunToEndAsync(http, id))["state"]!.GetValue<string>());
+            Assert.True(File.Exists(Path.Combine(_folder.Path, "data", "embedded", "runs.db")));
+            using var dashboard = new HttpClient { BaseAddress = app.Services[^1].Url };
+            Assert.Contains("<h1>MCP Orch</h1>", await dashboard.GetStringAsync("/", Cancellation));
+        }
+        AssertAllGone(app.ProcessIds);
+    }
+}
