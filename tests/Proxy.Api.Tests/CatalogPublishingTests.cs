@@ -53,8 +53,16 @@ public sealed class CatalogPublishingTests(ProxyFixture fixture, RedisFixture re
         var second = await SnapshotAsync(store, s => s.Tools.Any(t => t.Name == "memory.read_graph"));
 
         Assert.True(second.Version > first.Version);
-        lock (announced)
-            Assert.Contains(second.Version, announced);
+        // The snapshot is stored before its version is announced: the announcement may still be on its way.
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); ; await Task.Delay(20, Cancellation))
+        {
+            lock (announced)
+                if (announced.Contains(second.Version) || DateTime.UtcNow > deadline)
+                {
+                    Assert.Contains(second.Version, announced);
+                    break;
+                }
+        }
     }
 
     [Fact]
