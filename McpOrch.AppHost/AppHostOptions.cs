@@ -27,6 +27,9 @@ public sealed class AppHostOptions
     /// <summary>Where the services send telemetry (OTLP), when a collector or an Aspire dashboard is configured.</summary>
     public string? OtlpEndpoint { get; init; }
 
+    /// <summary><c>grpc</c> (the exporters' default) or <c>http/protobuf</c>.</summary>
+    public string? OtlpProtocol { get; init; }
+
     /// <summary>More command-line arguments for every service, e.g. <c>--config path/mcp-config.json</c>.</summary>
     public IReadOnlyList<string> ServiceArguments { get; init; } = [];
 }

@@ -73,6 +73,7 @@ public sealed class AppHostService(IConfiguration configuration, IHostApplicatio
                 .Where(c => c.Value is { Length: > 0 }).ToDictionary(c => c.Key, c => c.Value!),
             // An Aspire dashboard started standalone takes OTLP here; a collector's endpoint works the same.
             OtlpEndpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? configuration["DOTNET_DASHBOARD_OTLP_ENDPOINT_URL"],
+            OtlpProtocol = configuration["OTEL_EXPORTER_OTLP_PROTOCOL"],
             // The services' own settings files, as mcp-orch takes them.
             ServiceArguments = [.. new[] { "config", "config-yaml" }
                 .Where(name => configuration[name] is { Length: > 0 })

@@ -76,6 +76,8 @@ public sealed class McpOrchApp : IAsyncDisposable
         };
         if (_options.OtlpEndpoint is { } otlp)
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
+        if (_options.OtlpProtocol is { } protocol)
+            environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = protocol;
         if (_options.Embedded)
             environment["MCP_ORCH_DATA_DIR"] = Path.Combine(_options.DataRoot, "embedded");
         else

@@ -1,5 +1,6 @@
 using MassTransit;
 using McpOrch.Core.Batch.Messages;
+using McpOrch.Core.Telemetry;
 
 namespace McpOrch.Core.Batch;
 
@@ -20,6 +21,8 @@ public sealed class ExecuteStepConsumer(StepExecutor executor) : IConsumer<Execu
 {
     public async Task Consume(ConsumeContext<ExecuteStep> context)
     {
+        if (context.SentTime is { } sent)
+            OrchTelemetry.StepQueued(DateTime.UtcNow - sent);
         if (await executor.ExecuteAsync(context.Message, context.CancellationToken))
             await context.Publish(new StepFinished(context.Message.RunId, context.Message.StepId));
     }

@@ -3,6 +3,7 @@ using McpOrch.Core.Batch.Messages;
 using McpOrch.Core.Configuration;
 using McpOrch.Core.Plans;
 using McpOrch.Core.Runs;
+using McpOrch.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -58,6 +59,7 @@ public sealed partial class RecoveryService(IServiceScopeFactory scopes, IOption
                 var error = $"the executor running it stopped answering {dispatch} times (execution.step_lease is {Execution.StepLease.TotalSeconds:0.###}s).";
                 if (await store.FinishStepAsync(runId, stepId, dispatch, StepOutcome.Failed(error), 0, cancellationToken))
                 {
+                    OrchTelemetry.StepEnded(nameof(StepState.Failed));
                     await events.AppendAsync(RunEvent.ForStep(runId, stepId, StepState.Failed, now, error), cancellationToken);
                     await bus.Publish(new StepFinished(runId, stepId), cancellationToken);
                 }

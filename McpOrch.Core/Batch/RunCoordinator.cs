@@ -6,6 +6,7 @@ using McpOrch.Core.Configuration;
 using McpOrch.Core.Planning;
 using McpOrch.Core.Plans;
 using McpOrch.Core.Runs;
+using McpOrch.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -80,7 +81,10 @@ public sealed partial class RunCoordinator(
         if (await store.ScheduleAsync(runId, Lease, cancellationToken) is not { } schedule)
             return;
         foreach (var (stepId, reason) in schedule.Skipped)
+        {
+            OrchTelemetry.StepEnded(nameof(StepState.Skipped));
             await events.AppendAsync(RunEvent.ForStep(runId, stepId, StepState.Skipped, Now, reason), cancellationToken);
+        }
         if (schedule.Dispatched.Count > 0)
             await bus.PublishBatch(schedule.Dispatched.Select(d => new ExecuteStep(runId, d.StepId, d.Dispatch)), cancellationToken);
         if (schedule.Finished)

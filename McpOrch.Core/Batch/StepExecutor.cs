@@ -2,6 +2,7 @@ using McpOrch.Core.Batch.Messages;
 using McpOrch.Core.Configuration;
 using McpOrch.Core.Plans;
 using McpOrch.Core.Runs;
+using McpOrch.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -78,6 +79,7 @@ public sealed partial class StepExecutor(
         if (!await store.FinishStepAsync(runId, stepId, dispatch, outcome, attempts, CancellationToken.None))
             return false;
         var state = outcome.Succeeded ? StepState.Succeeded : StepState.Failed;
+        OrchTelemetry.StepEnded(state.ToString());
         await events.AppendAsync(RunEvent.ForStep(runId, stepId, state, Now, outcome.Error) with { Dispatch = dispatch }, CancellationToken.None);
         return true;
     }

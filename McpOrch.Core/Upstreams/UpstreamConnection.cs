@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Text.Json;
 using McpOrch.Core.Configuration;
+using McpOrch.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
@@ -86,6 +88,32 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     /// <exception cref="ToolCallException">No result: the server is unavailable, timed out or rejected the call.</exception>
     public async Task<CallToolResult> CallToolAsync(string tool, IDictionary<string, JsonElement>? arguments,
         CancellationToken cancellationToken)
+    {
+        using var activity = OrchTelemetry.Source.StartActivity($"tools/call {Name}.{tool}", ActivityKind.Client);
+        activity?.SetTag("mcp.method.name", RequestMethods.ToolsCall);
+        activity?.SetTag("mcp.server", Name);
+        activity?.SetTag("mcp.tool", tool);
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "cancelled";
+        try
+        {
+            var result = await CallUpstreamAsync(tool, arguments, cancellationToken);
+            outcome = result.IsError == true ? "tool_error" : "ok";
+            return result;
+        }
+        catch (ToolCallException e)
+        {
+            outcome = e.Failure.ToString().ToLowerInvariant();
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
+        }
+        finally
+        {
+            OrchTelemetry.ToolCall(Name, tool, outcome, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    async Task<CallToolResult> CallUpstreamAsync(string tool, IDictionary<string, JsonElement>? arguments, CancellationToken cancellationToken)
     {
         var client = _client ?? throw new ToolCallException(Name, tool, ToolCallFailure.Unavailable,
             $"MCP server '{Name}' is not available ({Describe(State)}{(LastError is null ? "" : $": {LastError}")}).");

@@ -20,7 +20,7 @@ public sealed class AppHostTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    McpOrchApp Create(bool embedded)
+    McpOrchApp Create(bool embedded, OtlpReceiver? telemetry = null)
     {
         var server = TestServer.Command();
         var config = new JsonObject
@@ -40,6 +40,8 @@ public sealed class AppHostTests : IDisposable
             DashboardPort = 0,
             // A short lease, so that a killed executor's step moves on within seconds.
             ServiceArguments = ["--McpOrch:Execution:StepLease=3s"],
+            OtlpEndpoint = telemetry?.Endpoint,
+            OtlpProtocol = telemetry is null ? null : "http/protobuf",
         };
         return new McpOrchApp(options, NullLoggerFactory.Instance, (name, line) => { lock (_output) _output.Add($"{name} | {line}"); }, () => { });
     }
@@ -94,17 +96,43 @@ public sealed class AppHostTests : IDisposable
     }
 
     [Fact]
-    public async Task The_distributed_system_runs_a_batch_survives_a_killed_executor_and_leaves_no_process_when_stopped()
+    public async Task The_distributed_system_runs_a_batch_in_one_trace_survives_a_killed_executor_and_leaves_no_process_when_stopped()
     {
-        var app = Create(embedded: false);
+        using var telemetry = new OtlpReceiver();
+        // Every second instead of every minute (the services inherit this process's environment).
+        Environment.SetEnvironmentVariable("OTEL_METRIC_EXPORT_INTERVAL", "1000");
+        var app = Create(embedded: false, telemetry);
         await using (app)
         {
             await app.StartAsync(Cancellation);
             Assert.Equal(["postgres", "redis", "messaging", "proxy-api", "planner-worker", "executor-worker-0", "executor-worker-1", "dashboard-web"],
                 app.Resources.Select(r => r.Name));
             Assert.All(app.Resources, r => Assert.Equal(ResourceState.Running, r.State));
-
             using var http = new HttpClient { BaseAddress = app.Proxy.Url };
+
+            // One trace from the request through RabbitMQ, the planner and an executor to the MCP call.
+            var traced = await SubmitAsync(http, """{"steps": [{"id": "one", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "traced"}}]}""");
+            Assert.Equal("Completed", (await RunToEndAsync(http, traced))["state"]!.GetValue<string>());
+            OtlpReceiver.Span? call = null;
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); call is null; await Task.Delay(200, Cancellation))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "no tools/call span arrived: " + string.Join(", ", telemetry.Spans.Select(s => $"{s.Service}: {s.Name}").Distinct()));
+                call = telemetry.Spans.FirstOrDefault(s => s.Name == "tools/call slow.sleep_echo" && s.Service.StartsWith("executor-worker", StringComparison.Ordinal));
+            }
+            for (var deadline = DateTime.UtcNow.AddSeconds(15); ; await Task.Delay(200, Cancellation))
+            {
+                var trace = telemetry.Spans.Where(s => s.TraceId == call.TraceId).ToList();
+                if (trace.Any(s => s.Service == "proxy-api" && s.Name == "POST /batch/execute") && trace.Any(s => s.Service == "planner-worker"))
+                    break;
+                Assert.True(DateTime.UtcNow < deadline, "the trace of the MCP call does not reach back to the request: "
+                    + string.Join(", ", trace.Select(s => $"{s.Service}: {s.Name}")));
+            }
+
+            // Tool calls by server and tool, steps by state, and queue waits, from the executors.
+            string[] metrics = ["mcp_orch.tool_call.duration", "mcp_orch.batch.steps", "mcp_orch.batch.queue_wait"];
+            for (var deadline = DateTime.UtcNow.AddSeconds(15); !metrics.All(m => telemetry.Metrics.Contains((call.Service, m))); await Task.Delay(200, Cancellation))
+                Assert.True(DateTime.UtcNow < deadline, $"{call.Service} sent only: " + string.Join(", ", telemetry.Metrics.Where(m => m.Service == call.Service).Select(m => m.Metric)));
+
             var id = await SubmitAsync(http, """
                 {"steps": [
                   {"id": "long", "tool": "slow.sleep_echo", "args": {"ms": 4000, "value": "survived"}},

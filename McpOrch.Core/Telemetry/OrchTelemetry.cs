@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace McpOrch.Core.Telemetry;
+
+/// <summary>
+/// MCP Orch's own spans and metrics (the source and meter <c>McpOrch.Core</c>, which ServiceDefaults collects with
+/// every <c>McpOrch.*</c> one): a span per upstream tool call, tool-call durations and errors by server and tool, batch
+/// steps by the state they ended in, and how long a dispatched step waited for an executor.
+/// </summary>
+public static class OrchTelemetry
+{
+    public const string Name = "McpOrch.Core";
+
+    public static readonly ActivitySource Source = new(Name);
+
+    static readonly Meter Meter = new(Name);
+
+    static readonly Histogram<double> ToolCallDuration = Meter.CreateHistogram<double>("mcp_orch.tool_call.duration", "s",
+        "Tool calls to upstream MCP servers, by server, tool and outcome (ok, tool_error, timeout, unavailable, rejected, cancelled)");
+
+    static readonly Counter<long> ToolCallErrors = Meter.CreateCounter<long>("mcp_orch.tool_call.errors", "{call}",
+        "Tool calls that gave no result or an error result, by server, tool and outcome");
+
+    static readonly Counter<long> StepsEnded = Meter.CreateCounter<long>("mcp_orch.batch.steps", "{step}",
+        "Batch steps that ended, by state (Succeeded, Failed, Skipped)");
+
+    static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>("mcp_orch.batch.queue_wait", "s",
+        "From a step's dispatch to an executor taking it");
+
+    /// <summary>Records one upstream tool call.</summary>
+    public static void ToolCall(string server, string tool, string outcome, TimeSpan duration)
+    {
+        var tags = new TagList { { "mcp.server", server }, { "mcp.tool", tool }, { "outcome", outcome } };
+        ToolCallDuration.Record(duration.TotalSeconds, tags);
+        if (outcome != "ok")
+            ToolCallErrors.Add(1, tags);
+    }
+
+    /// <summary>Records a step that ended in <paramref name="state"/>.</summary>
+    public static void StepEnded(string state) => StepsEnded.Add(1, new KeyValuePair<string, object?>("state", state));
+
+    /// <summary>Records how long a step's dispatch waited in the queue.</summary>
+    public static void StepQueued(TimeSpan wait) => QueueWait.Record(Math.Max(0, wait.TotalSeconds));
+}
