@@ -12,7 +12,7 @@ namespace McpOrch.IntegrationTests;
 /// The AppHost started in-process, as Aspire.Hosting.Testing starts one: its own PostgreSQL, Redis and RabbitMQ, and
 /// every service as a process of its own.
 /// </summary>
-public sealed class AppHostTests : IDisposable
+public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, RabbitMqFixture rabbit) : IDisposable
 {
     static CancellationToken Cancellation => TestContext.Current.CancellationToken;
     readonly ScratchDirectory _folder = ScratchDirectory.Create("apphost");
@@ -20,7 +20,7 @@ public sealed class AppHostTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    McpOrchApp Create(bool embedded, OtlpReceiver? telemetry = null)
+    McpOrchApp Create(bool embedded, OtlpReceiver? telemetry = null, IReadOnlyDictionary<string, string>? connectionStrings = null)
     {
         var server = TestServer.Command();
         var config = new JsonObject
@@ -40,6 +40,7 @@ public sealed class AppHostTests : IDisposable
             DashboardPort = 0,
             // A short lease, so that a killed executor's step moves on within seconds.
             ServiceArguments = ["--McpOrch:Execution:StepLease=3s"],
+            ConnectionStrings = connectionStrings ?? new Dictionary<string, string>(),
             OtlpEndpoint = telemetry?.Endpoint,
             OtlpProtocol = telemetry is null ? null : "http/protobuf",
         };
@@ -160,6 +161,29 @@ public sealed class AppHostTests : IDisposable
             await app.StopAsync(Cancellation);
             Assert.All(app.Resources.Where(r => r.Name.EndsWith("-web", StringComparison.Ordinal) || r.Name.Contains("-worker", StringComparison.Ordinal) || r.Name == "proxy-api"),
                 r => Assert.Equal(ResourceState.Stopped, r.State));
+        }
+        AssertAllGone(app.ProcessIds);
+    }
+
+    [Fact]
+    public async Task Connection_strings_from_configuration_are_used_as_they_are_and_no_backing_server_is_started()
+    {
+        var app = Create(embedded: false, connectionStrings: new Dictionary<string, string>
+        {
+            ["orchdb"] = await postgres.CreateDatabaseAsync($"apphost_{Guid.NewGuid():N}", Cancellation),
+            // Database 15 is this test's; the batch tests use 1 to 14.
+            ["redis"] = $"{redis.ConnectionString},defaultDatabase=15",
+            ["messaging"] = rabbit.ConnectionString,
+        });
+        await using (app)
+        {
+            await app.StartAsync(Cancellation);
+
+            Assert.All(app.Resources.Take(3), r => Assert.Equal((ResourceState.Running, (int?)null, "(from configuration)"), (r.State, r.Pid, r.Url)));
+            Assert.False(Directory.Exists(Path.Combine(_folder.Path, "data", "postgres")));
+            using var http = new HttpClient { BaseAddress = app.Proxy.Url };
+            var id = await SubmitAsync(http, """{"steps": [{"id": "a", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "given"}}]}""");
+            Assert.Equal("Completed", (await RunToEndAsync(http, id))["state"]!.GetValue<string>());
         }
         AssertAllGone(app.ProcessIds);
     }

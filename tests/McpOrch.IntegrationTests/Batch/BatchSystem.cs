@@ -43,7 +43,7 @@ public sealed class BatchSystem : IAsyncDisposable
         {
             ["ConnectionStrings__orchdb"] = database,
             // A database of its own: the catalog key is shared by everything on one Redis database.
-            ["ConnectionStrings__redis"] = $"{redis.ConnectionString},defaultDatabase={Random.Shared.Next(1, 16)}",
+            ["ConnectionStrings__redis"] = $"{redis.ConnectionString},defaultDatabase={Random.Shared.Next(1, 15)}",
             ["ConnectionStrings__messaging"] = rabbit.ConnectionString,
         });
         await system.StartApiAsync();
