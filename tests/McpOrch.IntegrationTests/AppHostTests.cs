@@ -12,6 +12,7 @@ namespace McpOrch.IntegrationTests;
 /// The AppHost started in-process, as Aspire.Hosting.Testing starts one: its own PostgreSQL, Redis and RabbitMQ, and
 /// every service as a process of its own.
 /// </summary>
+[Collection(WholeSystems.Name)]
 public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, RabbitMqFixture rabbit) : IDisposable
 {
     static CancellationToken Cancellation => TestContext.Current.CancellationToken;

@@ -137,7 +137,7 @@ public sealed class BatchSystem : IAsyncDisposable
             if (condition(status))
                 return status;
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Run {id}: waited in vain for {what}: {status.ToJsonString()}");
+                throw new TimeoutException($"Run {id}: waited in vain for {what}: {status.ToJsonString()}\n{Logs()}");
         }
     }
 

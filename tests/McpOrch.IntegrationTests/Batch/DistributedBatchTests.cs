@@ -3,6 +3,7 @@ using McpOrch.Testing;
 namespace McpOrch.IntegrationTests.Batch;
 
 /// <summary>Proxy.Api, a Planner.Worker and two Executor.Workers over PostgreSQL, Redis and RabbitMQ, each a process.</summary>
+[Collection(WholeSystems.Name)]
 public sealed class DistributedBatchTests(DistributedBatchTests.Fixture fixture, PostgresFixture postgres, RedisFixture redis, RabbitMqFixture rabbit)
     : BatchScenarios, IClassFixture<DistributedBatchTests.Fixture>
 {

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 namespace McpOrch.IntegrationTests.Batch;
 
 /// <summary>One <c>mcp-orch</c> process with no connection strings: SQLite, in-memory messaging and event streams.</summary>
+[Collection(WholeSystems.Name)]
 public sealed class SingleProcessBatchTests(SingleProcessBatchTests.Fixture fixture) : BatchScenarios, IClassFixture<SingleProcessBatchTests.Fixture>
 {
     public sealed class Fixture : IAsyncLifetime
