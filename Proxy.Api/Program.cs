@@ -4,6 +4,7 @@ using McpOrch.Core.Configuration;
 using Proxy.Api;
 using Proxy.Api.Apis;
 using Proxy.Api.Extensions;
+using Proxy.Api.Security;
 using Scalar.AspNetCore;
 
 if (CommandLine.WantsHelp(args))
@@ -20,6 +21,7 @@ if (builder.TryAddMcpOrchConfiguration(args) is not { } settings)
 var mode = settings.Options.Server.Mode;
 builder.AddServiceDefaults();
 builder.ListenOnConfiguredAddress(settings.Options.Server);
+builder.AddRequestGuards(settings.Options.Security);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o =>
@@ -32,6 +34,7 @@ if (mode != ServerMode.Proxy && !builder.TryAddBatch(settings, BatchRoles.Api))
     return 2;
 
 var app = builder.Build();
+app.UseRequestGuards(settings.Options.Security);
 app.MapDefaultEndpoints();
 if (mode != ServerMode.Batch)
     app.MapMcpEndpoints();

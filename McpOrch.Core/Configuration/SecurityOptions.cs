@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace McpOrch.Core.Configuration;
 
 /// <summary>The <c>security</c> section of <c>config.yaml</c>.</summary>
@@ -14,4 +16,21 @@ public sealed class SecurityOptions
 
     /// <summary>The HS256 secret that signs and checks JWT bearer tokens (<c>JWT_SECRET</c>).</summary>
     public string? JwtSecret { get; set; }
+
+    /// <summary>
+    /// Web origins (<c>https://app.example.com</c>) whose pages may call the gateway, besides its own; <c>*</c> for
+    /// any. Browsers get CORS headers for exactly these; a request with any other <c>Origin</c> is refused (403).
+    /// </summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+
+    /// <summary>
+    /// The host names the gateway answers to (the <c>Host</c> header), <c>*</c> for any. Empty: on a loopback
+    /// connection only loopback names (<c>localhost</c>, <c>127.0.0.1</c>, <c>[::1]</c>), which defeats DNS rebinding;
+    /// on other connections any.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
+    /// <summary>The largest request body accepted; a larger one gets 413.</summary>
+    [Range(1024, int.MaxValue)]
+    public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
 }
