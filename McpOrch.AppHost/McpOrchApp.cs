@@ -18,6 +18,7 @@ public sealed class McpOrchApp : IAsyncDisposable
     readonly Action<string, string> _output;
     readonly Action _changed;
     readonly List<IBackingServer> _backing = [];
+    readonly HashSet<IBackingServer> _backingStopped = [];
     readonly List<ResourceSnapshot> _external = [];
     readonly List<ServiceResource> _services = [];
     bool _stopped;
@@ -38,7 +39,9 @@ public sealed class McpOrchApp : IAsyncDisposable
     public IReadOnlyList<ResourceSnapshot> Resources =>
     [
         .. _external,
-        .. _backing.Select(b => new ResourceSnapshot(b.ResourceName, ResourceState.Running, b.ProcessIds.FirstOrDefault(), $"127.0.0.1:{b.Port}")),
+        .. _backing.Select(b => _backingStopped.Contains(b)
+            ? new ResourceSnapshot(b.ResourceName, ResourceState.Stopped, null, $"127.0.0.1:{b.Port}")
+            : new ResourceSnapshot(b.ResourceName, ResourceState.Running, b.ProcessIds.FirstOrDefault(), $"127.0.0.1:{b.Port}")),
         .. _services.Select(s => s.Snapshot),
     ];
 
@@ -157,6 +160,7 @@ public sealed class McpOrchApp : IAsyncDisposable
             {
                 // The shutdown timeout passed: the server's processes were killed instead.
             }
+            _backingStopped.Add(_backing[i]);
             _changed();
         }
     }

@@ -37,7 +37,8 @@ public sealed class InMemoryRunEventLog : IRunEventLog
         var next = afterId is not null && int.TryParse(afterId, NumberStyles.None, CultureInfo.InvariantCulture, out var after) ? after : 0;
         while (true)
         {
-            var appended = _waiters.Next(runId);
+            // Only a follower waits; a waiter nobody wakes would stay behind.
+            var appended = follow ? _waiters.Next(runId) : Task.CompletedTask;
             List<RunEvent> batch;
             lock (_logs)
                 batch = _logs.TryGetValue(runId, out var log) ? log[Math.Min(next, log.Count)..] : [];

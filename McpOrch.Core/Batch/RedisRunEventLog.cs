@@ -63,7 +63,8 @@ public sealed partial class RedisRunEventLog : IRunEventLog
         var from = afterId is null ? "-" : "(" + afterId;
         while (true)
         {
-            var appended = _waiters.Next(runId);
+            // Only a follower waits; a waiter nobody wakes would stay behind.
+            var appended = follow ? _waiters.Next(runId) : Task.CompletedTask;
             var entries = await _redis.GetDatabase().StreamRangeAsync(Key(runId), from, "+", count: 500);
             foreach (var entry in entries)
             {
