@@ -12,30 +12,61 @@ public sealed class AppHostProcessTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    [Fact]
-    public async Task Embedded_shows_its_resources_and_URLs_and_SIGTERM_stops_every_process_it_started()
+    /// <summary>Starts the AppHost's build output with <paramref name="args"/>; its output lines go to <paramref name="output"/>.</summary>
+    Process Start(StringBuilder output, Action<string>? onLine, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
+        // Found on this process's PATH, whatever the AppHost's environment says.
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = _folder.Path,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in new[] { BuildOutput.EntryAssembly("McpOrch.AppHost", "McpOrch.AppHost.dll"), "--embedded", "--data", _folder.Combine("data"),
-                     "--proxy-port", "0", "--dashboard-port", "0" })
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
+        string[] arguments = [BuildOutput.EntryAssembly("McpOrch.AppHost", "McpOrch.AppHost.dll"), "--data", _folder.Combine("data"),
+            "--proxy-port", "0", "--dashboard-port", "0", .. args];
+        foreach (var arg in arguments)
             info.ArgumentList.Add(arg);
-        using var apphost = Process.Start(info)!;
-        var output = new StringBuilder();
-        var ready = new TaskCompletionSource();
-        apphost.OutputDataReceived += (_, e) =>
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) =>
         {
             lock (output) output.AppendLine(e.Data);
-            if (e.Data?.StartsWith("Ctrl+C stops everything", StringComparison.Ordinal) == true)
-                ready.TrySetResult();
+            if (e.Data is not null)
+                onLine?.Invoke(e.Data);
         };
-        apphost.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        apphost.BeginOutputReadLine();
-        apphost.BeginErrorReadLine();
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    [Fact]
+    public async Task Without_the_backing_servers_binaries_it_says_what_to_install_and_suggests_embedded()
+    {
+        var output = new StringBuilder();
+        // Nothing on PATH: the servers' binaries (and the tools they need) are not found.
+        using var apphost = Start(output, null, new Dictionary<string, string> { ["PATH"] = _folder.Combine("empty") });
+
+        await apphost.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        string text;
+        lock (output) text = output.ToString();
+        Assert.Equal(1, apphost.ExitCode);
+        Assert.Matches(@"McpOrch.AppHost: \S+ not found on PATH: install it with 'apt-get install -y [a-z -]+'", text);
+        Assert.Contains("run everything in one process: dotnet run --project McpOrch.AppHost -- --embedded", text);
+    }
+
+    [Fact]
+    public async Task Embedded_shows_its_resources_and_URLs_and_SIGTERM_stops_every_process_it_started()
+    {
+        var output = new StringBuilder();
+        var ready = new TaskCompletionSource();
+        using var apphost = Start(output, line =>
+        {
+            if (line.StartsWith("Ctrl+C stops everything", StringComparison.Ordinal))
+                ready.TrySetResult();
+        }, null, "--embedded");
         try
         {
             await ready.Task.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
