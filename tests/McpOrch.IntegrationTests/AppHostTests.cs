@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using McpOrch.AppHost;
 using McpOrch.AppHost.Services;
@@ -23,14 +22,7 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
 
     McpOrchApp Create(bool embedded, OtlpReceiver? telemetry = null, IReadOnlyDictionary<string, string>? connectionStrings = null)
     {
-        var server = TestServer.Command();
-        var config = new JsonObject
-        {
-            ["mcpServers"] = new JsonObject
-            {
-                ["slow"] = new JsonObject { ["command"] = server.Command, ["args"] = new JsonArray([.. server.Arguments.Select(a => JsonValue.Create(a))]) },
-            },
-        };
+        var config = new JsonObject { ["mcpServers"] = new JsonObject { ["slow"] = TestServer.Command().ToMcpServerEntry() } };
         File.WriteAllText(_folder.Combine("mcp-config.json"), config.ToJsonString());
         var options = new AppHostOptions
         {
@@ -48,22 +40,8 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
         return new McpOrchApp(options, NullLoggerFactory.Instance, (name, line) => { lock (_output) _output.Add($"{name} | {line}"); }, () => { });
     }
 
-    static async Task<JsonObject> RunToEndAsync(HttpClient http, string id)
-    {
-        for (var deadline = DateTime.UtcNow.AddMinutes(1); ; await Task.Delay(100, Cancellation))
-        {
-            var status = (await http.GetFromJsonAsync<JsonObject>($"/batch/status/{id}", Cancellation))!;
-            if (status["state"]!.GetValue<string>() is "Completed" or "Failed" or "Canceled" || DateTime.UtcNow > deadline)
-                return status;
-        }
-    }
-
-    static async Task<string> SubmitAsync(HttpClient http, string plan)
-    {
-        using var response = await http.PostAsJsonAsync("/batch/execute", new { plan = JsonNode.Parse(plan) }, Cancellation);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonObject>(Cancellation))!["task_id"]!.GetValue<string>();
-    }
+    /// <summary>The batch API of the app's Proxy.Api; failures show the services' output.</summary>
+    BatchClient Batch(HttpClient http) => new(http, () => { lock (_output) return string.Join("\n", _output); });
 
     /// <summary>No process of <paramref name="pids"/> is left (a zombie that init has yet to reap does not count).</summary>
     static void AssertAllGone(IEnumerable<int> pids)
@@ -111,10 +89,11 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
                 app.Resources.Select(r => r.Name));
             Assert.All(app.Resources, r => Assert.Equal(ResourceState.Running, r.State));
             using var http = new HttpClient { BaseAddress = app.Proxy.Url };
+            var batch = Batch(http);
 
             // One trace from the request through RabbitMQ, the planner and an executor to the MCP call.
-            var traced = await SubmitAsync(http, """{"steps": [{"id": "one", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "traced"}}]}""");
-            Assert.Equal("Completed", (await RunToEndAsync(http, traced))["state"]!.GetValue<string>());
+            var traced = await batch.SubmitPlanAsync("""{"steps": [{"id": "one", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "traced"}}]}""");
+            Assert.Equal("Completed", (await batch.WaitForEndAsync(traced))["state"]!.GetValue<string>());
             OtlpReceiver.Span? call = null;
             for (var deadline = DateTime.UtcNow.AddSeconds(30); call is null; await Task.Delay(200, Cancellation))
             {
@@ -135,26 +114,22 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
             for (var deadline = DateTime.UtcNow.AddSeconds(15); !metrics.All(m => telemetry.Metrics.Contains((call.Service, m))); await Task.Delay(200, Cancellation))
                 Assert.True(DateTime.UtcNow < deadline, $"{call.Service} sent only: " + string.Join(", ", telemetry.Metrics.Where(m => m.Service == call.Service).Select(m => m.Metric)));
 
-            var id = await SubmitAsync(http, """
+            var id = await batch.SubmitPlanAsync("""
                 {"steps": [
                   {"id": "long", "tool": "slow.sleep_echo", "args": {"ms": 4000, "value": "survived"}},
                   {"id": "after", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "${long} the kill"}}
                 ]}
                 """);
-            string? owner = null;
-            for (var deadline = DateTime.UtcNow.AddSeconds(30); owner is null && DateTime.UtcNow < deadline; await Task.Delay(50, Cancellation))
-            {
-                var status = (await http.GetFromJsonAsync<JsonObject>($"/batch/status/{id}", Cancellation))!;
-                owner = BatchSystem.Step(status, "long")["executor"]?.GetValue<string>();
-            }
-            var victim = app.Services.Single(s => s.Name.StartsWith("executor-worker", StringComparison.Ordinal) && owner!.Contains($"/{s.Snapshot.Pid}/", StringComparison.Ordinal));
+            var running = await batch.WaitForAsync(id, s => BatchClient.Step(s, "long")["executor"] is not null, "an executor to take the step");
+            var owner = BatchClient.Step(running, "long")["executor"]!.GetValue<string>();
+            var victim = app.Services.Single(s => s.Name.StartsWith("executor-worker", StringComparison.Ordinal) && owner.Contains($"/{s.Snapshot.Pid}/", StringComparison.Ordinal));
 
             await victim.KillAsync();
-            var end = await RunToEndAsync(http, id);
+            var end = await batch.WaitForEndAsync(id);
 
             Assert.True(end["state"]!.GetValue<string>() == "Completed", end.ToJsonString());
-            Assert.Equal(2, BatchSystem.Step(end, "long")["dispatch"]!.GetValue<int>());
-            var result = (await http.GetFromJsonAsync<JsonObject>($"/batch/result/{id}", Cancellation))!;
+            Assert.Equal(2, BatchClient.Step(end, "long")["dispatch"]!.GetValue<int>());
+            var result = await batch.ResultAsync(id);
             Assert.Equal("survived the kill", result["outputs"]!["after"]!.GetValue<string>());
             for (var deadline = DateTime.UtcNow.AddSeconds(30); victim.Snapshot is not { State: ResourceState.Running, Restarts: 1 }; await Task.Delay(100, Cancellation))
                 Assert.True(DateTime.UtcNow < deadline, $"the killed executor was not restarted: {victim.Snapshot}");
@@ -182,8 +157,9 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
             Assert.All(app.Resources.Take(3), r => Assert.Equal((ResourceState.Running, (int?)null, "(from configuration)"), (r.State, r.Pid, r.Url)));
             Assert.False(Directory.Exists(Path.Combine(_folder.Path, "data", "postgres")));
             using var http = new HttpClient { BaseAddress = app.Proxy.Url };
-            var id = await SubmitAsync(http, """{"steps": [{"id": "a", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "given"}}]}""");
-            Assert.Equal("Completed", (await RunToEndAsync(http, id))["state"]!.GetValue<string>());
+            var batch = Batch(http);
+            var id = await batch.SubmitPlanAsync("""{"steps": [{"id": "a", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "given"}}]}""");
+            Assert.Equal("Completed", (await batch.WaitForEndAsync(id))["state"]!.GetValue<string>());
         }
         AssertAllGone(app.ProcessIds);
     }
@@ -198,9 +174,10 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
             Assert.Equal(["proxy-api", "dashboard-web"], app.Resources.Select(r => r.Name));
 
             using var http = new HttpClient { BaseAddress = app.Proxy.Url };
-            var id = await SubmitAsync(http, """{"steps": [{"id": "a", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "embedded"}}]}""");
+            var batch = Batch(http);
+            var id = await batch.SubmitPlanAsync("""{"steps": [{"id": "a", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "embedded"}}]}""");
 
-            Assert.Equal("Completed", (await RunToEndAsync(http, id))["state"]!.GetValue<string>());
+            Assert.Equal("Completed", (await batch.WaitForEndAsync(id))["state"]!.GetValue<string>());
             Assert.True(File.Exists(Path.Combine(_folder.Path, "data", "embedded", "runs.db")));
             using var dashboard = new HttpClient { BaseAddress = app.Services[^1].Url };
             Assert.Contains("<h1>MCP Orch</h1>", await dashboard.GetStringAsync("/", Cancellation));

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using ModelContextProtocol.Client;
 
 namespace McpOrch.Testing;
@@ -25,6 +27,23 @@ public sealed record NodeCommand(string Command, IReadOnlyList<string> Arguments
         foreach (var (name, value) in EnvironmentVariables)
             startInfo.Environment[name] = value;
         return startInfo;
+    }
+
+    /// <summary>
+    /// A stdio server entry for mcp-config.json: this command, its arguments and its own settings (PATH is left to
+    /// the gateway's minimal environment), and the server's call timeout when given.
+    /// </summary>
+    public JsonObject ToMcpServerEntry(double? timeoutSeconds = null)
+    {
+        var server = new JsonObject
+        {
+            ["command"] = Command,
+            ["args"] = new JsonArray([.. Arguments.Select(a => JsonValue.Create(a))]),
+            ["env"] = JsonSerializer.SerializeToNode(EnvironmentVariables.Where(e => e.Key != "PATH").ToDictionary()),
+        };
+        if (timeoutSeconds is not null)
+            server["timeout"] = timeoutSeconds;
+        return server;
     }
 
     public override string ToString() => string.Join(' ', [Command, .. Arguments]);

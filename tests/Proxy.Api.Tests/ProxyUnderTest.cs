@@ -52,14 +52,9 @@ public sealed class ProxyUnderTest : IAsyncDisposable
     /// <summary>A stdio server entry for mcp-config.json.</summary>
     public static JsonObject Stdio(NodeCommand command, IReadOnlyDictionary<string, string>? env = null, double? timeoutSeconds = null)
     {
-        var server = new JsonObject
-        {
-            ["command"] = command.Command,
-            ["args"] = new JsonArray([.. command.Arguments.Select(a => JsonValue.Create(a))]),
-            ["env"] = JsonSerializer.SerializeToNode(env ?? command.EnvironmentVariables.Where(e => e.Key != "PATH").ToDictionary()),
-        };
-        if (timeoutSeconds is not null)
-            server["timeout"] = timeoutSeconds;
+        var server = command.ToMcpServerEntry(timeoutSeconds);
+        if (env is not null)
+            server["env"] = JsonSerializer.SerializeToNode(env);
         return server;
     }
 

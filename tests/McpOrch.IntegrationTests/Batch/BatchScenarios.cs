@@ -19,7 +19,7 @@ public abstract class BatchScenarios
     public async Task A_DAG_with_fan_out_and_fan_in_completes_with_the_right_outputs()
     {
         var system = await SystemAsync();
-        var id = await system.SubmitPlanAsync("""
+        var id = await system.Batch.SubmitPlanAsync("""
             {"steps": [
               {"id": "list", "tool": "test.make_list", "args": {"count": 3}},
               {"id": "each", "tool": "test.sleep_echo", "forEach": "${list.items}", "as": "x", "args": {"ms": 20, "value": "n=${x.n}"}},
@@ -28,15 +28,15 @@ public abstract class BatchScenarios
             ]}
             """);
 
-        var status = await system.WaitForEndAsync(id);
-        var result = await system.ResultAsync(id);
+        var status = await system.Batch.WaitForEndAsync(id);
+        var result = await system.Batch.ResultAsync(id);
 
-        system.AssertState(status, "Completed");
+        system.Batch.AssertState(status, "Completed");
         Assert.All(status["steps"]!.AsArray(), s => Assert.Equal("Succeeded", s!["state"]!.GetValue<string>()));
         Assert.Equal("n=1,n=2,n=3", Strings(result["outputs"]!["each"]));
         Assert.Equal("""all: ["n=1","n=2","n=3"], independent, first 1""", result["outputs"]!["join"]!.GetValue<string>());
-        var join = BatchSystem.Step(status, "join");
-        Assert.True(join["started_at"]!.GetValue<DateTime>() >= BatchSystem.Step(status, "each")["completed_at"]!.GetValue<DateTime>(),
+        var join = BatchClient.Step(status, "join");
+        Assert.True(join["started_at"]!.GetValue<DateTime>() >= BatchClient.Step(status, "each")["completed_at"]!.GetValue<DateTime>(),
             "the join started before the step it needs had finished");
     }
 
@@ -44,38 +44,38 @@ public abstract class BatchScenarios
     public async Task A_forEach_over_fifty_items_keeps_the_input_order()
     {
         var system = await SystemAsync();
-        var id = await system.SubmitPlanAsync("""
+        var id = await system.Batch.SubmitPlanAsync("""
             {"steps": [
               {"id": "list", "tool": "test.make_list", "args": {"count": 50}},
               {"id": "each", "tool": "test.sleep_echo", "forEach": "${list.items}", "args": {"ms": 5, "value": "#${item.n}"}}
             ]}
             """);
 
-        var status = await system.WaitForEndAsync(id);
+        var status = await system.Batch.WaitForEndAsync(id);
 
-        system.AssertState(status, "Completed");
-        Assert.Equal(string.Join(",", Enumerable.Range(1, 50).Select(n => $"#{n}")), Strings((await system.ResultAsync(id))["outputs"]!["each"]));
-        Assert.Equal(50, BatchSystem.Step(status, "each")["attempts"]!.GetValue<int>());
+        system.Batch.AssertState(status, "Completed");
+        Assert.Equal(string.Join(",", Enumerable.Range(1, 50).Select(n => $"#{n}")), Strings((await system.Batch.ResultAsync(id))["outputs"]!["each"]));
+        Assert.Equal(50, BatchClient.Step(status, "each")["attempts"]!.GetValue<int>());
     }
 
     [Fact]
     public async Task A_timed_out_call_is_retried_and_the_step_then_succeeds()
     {
         var system = await SystemAsync();
-        var id = await system.SubmitPlanAsync($$$"""{"steps": [{"id": "slow", "tool": "test.stall_first", "args": {"key": "{{{Guid.NewGuid()}}}", "times": 1}}]}""");
+        var id = await system.Batch.SubmitPlanAsync($$$"""{"steps": [{"id": "slow", "tool": "test.stall_first", "args": {"key": "{{{Guid.NewGuid()}}}", "times": 1}}]}""");
 
-        var status = await system.WaitForEndAsync(id);
+        var status = await system.Batch.WaitForEndAsync(id);
 
-        system.AssertState(status, "Completed");
-        Assert.Equal(2, BatchSystem.Step(status, "slow")["attempts"]!.GetValue<int>());
-        Assert.Equal("answered on call 2", (await system.ResultAsync(id))["outputs"]!["slow"]!.GetValue<string>());
+        system.Batch.AssertState(status, "Completed");
+        Assert.Equal(2, BatchClient.Step(status, "slow")["attempts"]!.GetValue<int>());
+        Assert.Equal("answered on call 2", (await system.Batch.ResultAsync(id))["outputs"]!["slow"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task A_step_that_fails_for_good_fails_the_run_with_the_reason_and_skips_what_needs_it()
     {
         var system = await SystemAsync();
-        var id = await system.SubmitPlanAsync($$$"""
+        var id = await system.Batch.SubmitPlanAsync($$$"""
             {"steps": [
               {"id": "bad", "tool": "test.stall_first", "args": {"key": "{{{Guid.NewGuid()}}}", "times": 10}},
               {"id": "after", "tool": "test.sleep_echo", "args": {"ms": 1, "value": "${bad}"}},
@@ -83,15 +83,15 @@ public abstract class BatchScenarios
             ]}
             """);
 
-        var status = await system.WaitForEndAsync(id);
-        var result = await system.ResultAsync(id);
+        var status = await system.Batch.WaitForEndAsync(id);
+        var result = await system.Batch.ResultAsync(id);
 
-        system.AssertState(status, "Failed");
-        var bad = BatchSystem.Step(status, "bad");
+        system.Batch.AssertState(status, "Failed");
+        var bad = BatchClient.Step(status, "bad");
         // retry_count is 2: three calls, each timing out after the test server's 1 s.
         Assert.Equal(("Failed", 3), (bad["state"]!.GetValue<string>(), bad["attempts"]!.GetValue<int>()));
         Assert.Equal("The call to 'stall_first' on MCP server 'test' timed out after 1 s and was cancelled. (after 3 attempts)", bad["error"]!.GetValue<string>());
-        Assert.Equal("Skipped", BatchSystem.Step(status, "after")["state"]!.GetValue<string>());
+        Assert.Equal("Skipped", BatchClient.Step(status, "after")["state"]!.GetValue<string>());
         Assert.Equal("unaffected", result["outputs"]!["other"]!.GetValue<string>());
         Assert.StartsWith("2 of 3 steps did not succeed: after: not run: step 'bad' it depends on failed.; bad: The call to 'stall_first'",
             status["error"]!.GetValue<string>());
@@ -102,21 +102,21 @@ public abstract class BatchScenarios
     {
         var system = await SystemAsync();
         var marker = Path.Combine(system.Folder, $"cancelled-{Guid.NewGuid():N}");
-        var id = await system.SubmitPlanAsync($$$"""
+        var id = await system.Batch.SubmitPlanAsync($$$"""
             {"steps": [
               {"id": "long", "tool": "slow.wait", "args": {"seconds": 60, "marker": "{{{marker}}}"}},
               {"id": "next", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "${long}"}}
             ]}
             """);
-        await system.WaitForAsync(id, s => BatchSystem.Step(s, "long")["started_at"] is not null, "the long step to start");
+        await system.Batch.WaitForAsync(id, s => BatchClient.Step(s, "long")["started_at"] is not null, "the long step to start");
 
         using var cancel = await system.Http.DeleteAsync($"/batch/cancel/{id}", Cancellation);
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
 
-        var status = await system.WaitForEndAsync(id);
-        system.AssertState(status, "Canceled");
+        var status = await system.Batch.WaitForEndAsync(id);
+        system.Batch.AssertState(status, "Canceled");
         Assert.All(status["steps"]!.AsArray(), s => Assert.Equal("Canceled", s!["state"]!.GetValue<string>()));
-        Assert.Null(BatchSystem.Step(status, "next")["started_at"]);
+        Assert.Null(BatchClient.Step(status, "next")["started_at"]);
         // The test server writes the marker when its call is cancelled (the file may appear a moment before its text).
         for (var deadline = DateTime.UtcNow.AddSeconds(10); !(File.Exists(marker) && await File.ReadAllTextAsync(marker, Cancellation) == "cancelled");
              await Task.Delay(50, Cancellation))
@@ -134,11 +134,11 @@ public abstract class BatchScenarios
             .Answer("The answer is forty-two.");
         var requests = system.Llm.Requests.Count;
 
-        var id = await system.SubmitAsync(new { request = "What is the answer?" });
-        var status = await system.WaitForEndAsync(id);
+        var id = await system.Batch.SubmitAsync(new { request = "What is the answer?" });
+        var status = await system.Batch.WaitForEndAsync(id);
 
-        system.AssertState(status, "Completed");
-        Assert.Equal("The answer is forty-two.", (await system.ResultAsync(id))["answer"]!.GetValue<string>());
+        system.Batch.AssertState(status, "Completed");
+        Assert.Equal("The answer is forty-two.", (await system.Batch.ResultAsync(id))["answer"]!.GetValue<string>());
         var planning = system.Llm.Requests[requests].ToJsonString();
         Assert.Contains("What is the answer?", planning);
         Assert.Contains("test.sleep_echo", planning);
@@ -153,10 +153,10 @@ public abstract class BatchScenarios
         for (var i = 0; i < 3; i++)
             system.Llm.Answer("""{"steps": [{"id": "a", "tool": "test.no_such_tool", "args": {}}]}""");
 
-        var id = await system.SubmitAsync(new { request = "Use a tool that does not exist." });
-        var status = await system.WaitForEndAsync(id);
+        var id = await system.Batch.SubmitAsync(new { request = "Use a tool that does not exist." });
+        var status = await system.Batch.WaitForEndAsync(id);
 
-        system.AssertState(status, "Failed");
+        system.Batch.AssertState(status, "Failed");
         Assert.StartsWith("The model gave no valid plan in 3 attempts (llm.max_repairs = 2)", status["error"]!.GetValue<string>());
         Assert.Contains("test.no_such_tool", status["error"]!.GetValue<string>());
         Assert.Empty(status["steps"]!.AsArray());
@@ -171,13 +171,13 @@ public abstract class BatchScenarios
             .Answer("""{"steps": [{"id": "instead", "tool": "test.sleep_echo", "args": {"ms": 1, "value": "fallback"}}]}""")
             .Answer("Done another way.");
 
-        var id = await system.SubmitAsync(new { request = "Do it, whatever it takes." });
-        var status = await system.WaitForEndAsync(id);
+        var id = await system.Batch.SubmitAsync(new { request = "Do it, whatever it takes." });
+        var status = await system.Batch.WaitForEndAsync(id);
 
-        system.AssertState(status, "Completed");
+        system.Batch.AssertState(status, "Completed");
         Assert.Equal(1, status["replans"]!.GetValue<int>());
-        Assert.Equal("Failed", BatchSystem.Step(status, "try")["state"]!.GetValue<string>());
-        var result = await system.ResultAsync(id);
+        Assert.Equal("Failed", BatchClient.Step(status, "try")["state"]!.GetValue<string>());
+        var result = await system.Batch.ResultAsync(id);
         Assert.Equal(("fallback", "Done another way."), (result["outputs"]!["instead"]!.GetValue<string>(), result["answer"]!.GetValue<string>()));
     }
 
@@ -185,7 +185,7 @@ public abstract class BatchScenarios
     public async Task The_events_arrive_in_order_and_a_reader_resumes_after_a_disconnect_without_gaps_or_repeats()
     {
         var system = await SystemAsync();
-        var id = await system.SubmitPlanAsync("""
+        var id = await system.Batch.SubmitPlanAsync("""
             {"steps": [
               {"id": "a", "tool": "test.sleep_echo", "args": {"ms": 300, "value": "1"}},
               {"id": "b", "tool": "test.sleep_echo", "args": {"ms": 300, "value": "after ${a}"}}

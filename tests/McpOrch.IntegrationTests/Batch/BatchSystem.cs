@@ -26,6 +26,9 @@ public sealed class BatchSystem : IAsyncDisposable
     public FakeChatCompletions Llm { get; }
     public ServiceProcess Api { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>The batch API of <see cref="Api"/>; its failures show every process's output.</summary>
+    public BatchClient Batch { get; private set; } = null!;
     public IReadOnlyList<ServiceProcess> Executors => [.. _workers.Where(w => w.Name == "Executor.Worker")];
     public string Folder => _folder.Path;
 
@@ -57,10 +60,7 @@ public sealed class BatchSystem : IAsyncDisposable
     {
         var system = new BatchSystem(await FakeChatCompletions.StartAsync());
         var server = TestServer.Command();
-        JsonObject Entry() => new() { ["command"] = server.Command, ["args"] = new JsonArray([.. server.Arguments.Select(a => JsonValue.Create(a))]) };
-        var test = Entry();
-        test["timeout"] = 1;
-        var config = new JsonObject { ["mcpServers"] = new JsonObject { ["test"] = test, ["slow"] = Entry() } };
+        var config = new JsonObject { ["mcpServers"] = new JsonObject { ["test"] = server.ToMcpServerEntry(timeoutSeconds: 1), ["slow"] = server.ToMcpServerEntry() } };
         await File.WriteAllTextAsync(system._folder.Combine("mcp-config.json"), config.ToJsonString());
         foreach (var (name, value) in connectionStrings ?? [])
             system._environment[name] = value;
@@ -79,6 +79,7 @@ public sealed class BatchSystem : IAsyncDisposable
         Api = ServiceProcess.Start("Proxy.Api", _folder.Path, _environment);
         (await Api.WaitHealthyAsync()).Dispose();
         Http = new HttpClient { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        Batch = new BatchClient(Http, Logs);
     }
 
     /// <summary>Kills Proxy.Api (SIGKILL: no chance to clean up) and starts it again, on a new port.</summary>
@@ -98,63 +99,6 @@ public sealed class BatchSystem : IAsyncDisposable
         (await worker.WaitHealthyAsync()).Dispose();
         return worker;
     }
-
-    /// <summary>Submits <paramref name="body"/> to <c>POST /batch/execute</c> and returns the run's id.</summary>
-    public async Task<string> SubmitAsync(object body)
-    {
-        using var response = await Http.PostAsJsonAsync("/batch/execute", body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {text}");
-        return JsonNode.Parse(text)!["task_id"]!.GetValue<string>();
-    }
-
-    /// <summary>Submits an explicit plan, given as JSON text.</summary>
-    public Task<string> SubmitPlanAsync(string plan) => SubmitAsync(new { plan = JsonNode.Parse(plan) });
-
-    public async Task<JsonObject> StatusAsync(string id) => (await Http.GetFromJsonAsync<JsonObject>($"/batch/status/{id}"))!;
-
-    /// <summary>Polls the status until the run ends (or a minute passes) and returns it.</summary>
-    public async Task<JsonObject> WaitForEndAsync(string id, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(1));
-        while (true)
-        {
-            var status = await StatusAsync(id);
-            if (status["state"]!.GetValue<string>() is "Completed" or "Failed" or "Canceled")
-                return status;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Run {id} did not end: {status.ToJsonString()}\n{Logs()}");
-            await Task.Delay(50);
-        }
-    }
-
-    /// <summary>Polls until <paramref name="condition"/> holds for the run's status.</summary>
-    public async Task<JsonObject> WaitForAsync(string id, Func<JsonObject, bool> condition, string what)
-    {
-        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(50))
-        {
-            var status = await StatusAsync(id);
-            if (condition(status))
-                return status;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Run {id}: waited in vain for {what}: {status.ToJsonString()}\n{Logs()}");
-        }
-    }
-
-    public async Task<JsonObject> ResultAsync(string id)
-    {
-        using var response = await Http.GetAsync($"/batch/result/{id}");
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
-        return JsonNode.Parse(text)!.AsObject();
-    }
-
-    /// <summary>Asserts the run's state; a failure shows the status and every process's output.</summary>
-    public void AssertState(JsonObject status, string state) =>
-        Assert.True(status["state"]!.GetValue<string>() == state, $"expected {state}: {status.ToJsonString()}\n{Logs()}");
-
-    public static JsonObject Step(JsonObject status, string id) =>
-        status["steps"]!.AsArray().Single(s => s!["id"]!.GetValue<string>() == id)!.AsObject();
 
     /// <summary>Every process's output, for failure messages.</summary>
     public string Logs() => string.Join("\n", [$"--- Proxy.Api\n{Api.Output}", .. _workers.Select(w => $"--- {w.Name} ({w.Id})\n{w.Output}")]);

@@ -39,24 +39,24 @@ public sealed class DistributedBatchTests(DistributedBatchTests.Fixture fixture,
     public async Task When_the_executor_running_a_step_is_killed_another_one_finishes_the_run()
     {
         var system = await SystemAsync();
-        var id = await system.SubmitPlanAsync("""
+        var id = await system.Batch.SubmitPlanAsync("""
             {"steps": [
               {"id": "long", "tool": "slow.sleep_echo", "args": {"ms": 4000, "value": "survived"}},
               {"id": "after", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "${long} twice"}}
             ]}
             """);
-        var running = await system.WaitForAsync(id, s => BatchSystem.Step(s, "long")["executor"] is not null, "an executor to take the step");
-        var owner = BatchSystem.Step(running, "long")["executor"]!.GetValue<string>();
+        var running = await system.Batch.WaitForAsync(id, s => BatchClient.Step(s, "long")["executor"] is not null, "an executor to take the step");
+        var owner = BatchClient.Step(running, "long")["executor"]!.GetValue<string>();
         var victim = system.Executors.Single(e => owner.Contains($"/{e.Id}/", StringComparison.Ordinal));
 
         await victim.KillAsync();
-        var status = await system.WaitForEndAsync(id);
+        var status = await system.Batch.WaitForEndAsync(id);
         await system.StartWorkerAsync("Executor.Worker"); // Two again, for the other tests.
 
-        system.AssertState(status, "Completed");
-        var step = BatchSystem.Step(status, "long");
+        system.Batch.AssertState(status, "Completed");
+        var step = BatchClient.Step(status, "long");
         Assert.Equal(2, step["dispatch"]!.GetValue<int>());
         Assert.NotEqual(owner, step["executor"]!.GetValue<string>());
-        Assert.Equal("survived twice", (await system.ResultAsync(id))["outputs"]!["after"]!.GetValue<string>());
+        Assert.Equal("survived twice", (await system.Batch.ResultAsync(id))["outputs"]!["after"]!.GetValue<string>());
     }
 }

@@ -22,8 +22,8 @@ public sealed class SingleProcessBatchTests(SingleProcessBatchTests.Fixture fixt
     [Fact]
     public async Task The_runs_are_kept_in_SQLite_in_the_data_folder()
     {
-        var id = await fixture.System.SubmitPlanAsync("""{"steps": [{"id": "a", "tool": "test.sleep_echo", "args": {"ms": 1, "value": "x"}}]}""");
-        await fixture.System.WaitForEndAsync(id);
+        var id = await fixture.System.Batch.SubmitPlanAsync("""{"steps": [{"id": "a", "tool": "test.sleep_echo", "args": {"ms": 1, "value": "x"}}]}""");
+        await fixture.System.Batch.WaitForEndAsync(id);
 
         Assert.True(File.Exists(Path.Combine(fixture.System.Folder, "data", "runs.db")));
         var page = (await fixture.System.Http.GetFromJsonAsync<JsonObject>("/batch?limit=100", TestContext.Current.CancellationToken))!;
@@ -34,20 +34,20 @@ public sealed class SingleProcessBatchTests(SingleProcessBatchTests.Fixture fixt
     public async Task A_run_cut_short_by_a_crash_is_finished_by_the_next_process()
     {
         await using var system = await BatchSystem.StartSingleProcessAsync();
-        var id = await system.SubmitPlanAsync("""
+        var id = await system.Batch.SubmitPlanAsync("""
             {"steps": [
               {"id": "long", "tool": "slow.sleep_echo", "args": {"ms": 3000, "value": "before"}},
               {"id": "after", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "${long} and after"}}
             ]}
             """);
-        await system.WaitForAsync(id, s => BatchSystem.Step(s, "long")["started_at"] is not null, "the long step to start");
+        await system.Batch.WaitForAsync(id, s => BatchClient.Step(s, "long")["started_at"] is not null, "the long step to start");
 
         await system.CrashAndRestartApiAsync();
-        var status = await system.WaitForEndAsync(id);
+        var status = await system.Batch.WaitForEndAsync(id);
 
-        system.AssertState(status, "Completed");
-        Assert.Equal(2, BatchSystem.Step(status, "long")["dispatch"]!.GetValue<int>());
-        Assert.Equal("before and after", (await system.ResultAsync(id))["outputs"]!["after"]!.GetValue<string>());
+        system.Batch.AssertState(status, "Completed");
+        Assert.Equal(2, BatchClient.Step(status, "long")["dispatch"]!.GetValue<int>());
+        Assert.Equal("before and after", (await system.Batch.ResultAsync(id))["outputs"]!["after"]!.GetValue<string>());
     }
 
     [Fact]
@@ -88,11 +88,11 @@ public sealed class SingleProcessBatchTests(SingleProcessBatchTests.Fixture fixt
     public async Task The_result_of_a_running_run_is_a_conflict_and_a_finished_run_cannot_be_cancelled()
     {
         var system = fixture.System;
-        var id = await system.SubmitPlanAsync("""{"steps": [{"id": "a", "tool": "slow.sleep_echo", "args": {"ms": 1500, "value": "x"}}]}""");
+        var id = await system.Batch.SubmitPlanAsync("""{"steps": [{"id": "a", "tool": "slow.sleep_echo", "args": {"ms": 1500, "value": "x"}}]}""");
 
         using (var early = await system.Http.GetAsync($"/batch/result/{id}", TestContext.Current.CancellationToken))
             Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
-        await system.WaitForEndAsync(id);
+        await system.Batch.WaitForEndAsync(id);
         using var cancel = await system.Http.DeleteAsync($"/batch/cancel/{id}", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Conflict, cancel.StatusCode);
         Assert.Contains("already ended Completed", await cancel.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
