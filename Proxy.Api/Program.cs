@@ -20,8 +20,16 @@ if (builder.TryAddMcpOrchConfiguration(args) is not { } settings)
     return 2;
 var mode = settings.Options.Server.Mode;
 builder.AddServiceDefaults();
+var security = settings.Options.Security;
 builder.ListenOnConfiguredAddress(settings.Options.Server);
-builder.AddRequestGuards(settings.Options.Security);
+if (SafeDefaults.Problems(builder.Configuration, settings.Options) is { Count: > 0 } unsafeSettings)
+{
+    foreach (var problem in unsafeSettings)
+        Console.Error.WriteLine($"MCP Orch cannot start: {problem}");
+    return 2;
+}
+builder.AddRequestGuards(security);
+builder.AddOrchAuthentication(security);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o =>
@@ -29,12 +37,18 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
 });
+if (!builder.TryAddOrchDatabase(settings, migrate: true))
+    return 2;
+if (security.EnableAuth)
+    builder.Services.AddHostedService<FirstKey>();
 builder.AddMcpProxy().WithProxyHttpTransport();
 if (mode != ServerMode.Proxy && !builder.TryAddBatch(settings, BatchRoles.Api))
     return 2;
 
 var app = builder.Build();
-app.UseRequestGuards(settings.Options.Security);
+app.UseRequestGuards(security);
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapDefaultEndpoints();
 if (mode != ServerMode.Batch)
     app.MapMcpEndpoints();
@@ -42,6 +56,7 @@ app.MapToolsApi();
 app.MapServersApi();
 if (mode != ServerMode.Proxy)
     app.MapBatchApi();
+app.MapAdminApi();
 app.MapOpenApi();
 app.MapScalarApiReference("/docs");
 app.Run();

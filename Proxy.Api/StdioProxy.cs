@@ -1,10 +1,13 @@
+using McpOrch.Core.Security;
 using Proxy.Api.Extensions;
 
 namespace Proxy.Api;
 
 /// <summary>
 /// <c>mcp-orch --transport stdio</c>: the merged endpoint over stdin/stdout for an AI client that starts
-/// mcp-orch itself. stdout carries only MCP messages; every log line goes to stderr; no port is opened.
+/// mcp-orch itself. stdout carries only MCP messages; every log line goes to stderr; no port is opened. The caller is
+/// the local user who started it: no key is asked for (nobody else can reach the pipe); calls are audited as
+/// <c>anonymous</c>, and allow-lists and rate limits do not apply.
 /// </summary>
 public static class StdioProxy
 {
@@ -13,9 +16,12 @@ public static class StdioProxy
         var builder = Host.CreateApplicationBuilder(args);
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        if (builder.TryAddMcpOrchConfiguration(args) is null)
+        if (builder.TryAddMcpOrchConfiguration(args) is not { } settings)
             return 2;
         builder.AddServiceDefaults();
+        if (!builder.TryAddOrchDatabase(settings, migrate: true))
+            return 2;
+        builder.Services.AddSingleton(Caller.Anonymous);
         builder.AddMcpProxy().WithStdioServerTransport();
         await builder.Build().RunAsync();
         return 0;

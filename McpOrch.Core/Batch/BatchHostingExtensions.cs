@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using McpOrch.Core.Batch;
+using McpOrch.Core.Security;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
@@ -21,9 +22,6 @@ public static class BatchHostingExtensions
     /// <summary>The connection strings of the distributed form, by their Aspire resource names.</summary>
     public static readonly IReadOnlyList<string> ConnectionNames =
         [NpgsqlDbContextExtensions.DefaultConnectionName, RedisClientExtensions.DefaultConnectionName, MassTransitRabbitMqExtensions.DefaultConnectionName];
-
-    /// <summary>The single-process database's file in the data folder.</summary>
-    public const string DatabaseFile = "runs.db";
 
     /// <summary>
     /// Registers the batch services of <paramref name="roles"/>. With every connection string of
@@ -47,14 +45,12 @@ public static class BatchHostingExtensions
             return Refuse(problem);
 
         var services = builder.Services;
-        // EF Core logs every statement at Information; configuration can still ask for it.
-        if (builder.Configuration["Logging:LogLevel:Microsoft.EntityFrameworkCore"] is null)
-            builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        if (!builder.TryAddOrchDatabase(settings, migrate: roles.HasFlag(BatchRoles.Api)))
+            return false;
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<RunStore>();
         if (distributed)
         {
-            builder.AddNpgsqlDbContext<OrchDbContext>();
             builder.AddRedisClient();
             services.AddSingleton<IRunEventLog, RedisRunEventLog>();
             services.AddSingleton(s => new RunCancellation(s.GetRequiredService<IConnectionMultiplexer>()));
@@ -62,19 +58,11 @@ public static class BatchHostingExtensions
         }
         else
         {
-            if (!TryCreateDataDirectory(options.Server, out var folder, out problem))
-                return Refuse(problem);
-            var pragmas = new SqlitePragmas();
-            services.AddDbContext<SqliteOrchDbContext>(db => db.UseSqlite($"Data Source={Path.Combine(folder, DatabaseFile)}").AddInterceptors(pragmas));
-            services.AddScoped<OrchDbContext>(s => s.GetRequiredService<SqliteOrchDbContext>());
             services.AddSingleton<IRunEventLog, InMemoryRunEventLog>();
             services.AddSingleton(new RunCancellation());
             services.TryAddSingleton<ICatalogStore, InMemoryCatalogStore>();
         }
 
-        // Before the bus: nothing may read the database before it is migrated.
-        if (roles.HasFlag(BatchRoles.Api))
-            services.AddHostedService<DatabaseMigrator>();
         if (roles.HasFlag(BatchRoles.Planner))
         {
             services.AddScoped<RunCoordinator>();
@@ -87,7 +75,8 @@ public static class BatchHostingExtensions
         {
             if (!services.Any(s => s.ServiceType == typeof(UpstreamRegistry)))
                 builder.AddUpstreams();
-            services.AddSingleton(s => new StepRunner(s.GetRequiredService<UpstreamRegistry>(), options.Execution));
+            builder.AddToolGate();
+            services.AddSingleton(s => new StepRunner(s.GetRequiredService<ToolGate>(), s.GetRequiredService<UpstreamRegistry>(), options.Execution));
             services.AddSingleton(new RunSlots(options.Execution.MaxParallelTasks));
             services.AddSingleton(ExecutorIdentity.Create());
             services.AddScoped<StepExecutor>();
@@ -115,33 +104,6 @@ public static class BatchHostingExtensions
                 bus.UsingInMemory((context, memory) => memory.ConfigureEndpoints(context));
             });
         return true;
-    }
-
-    /// <summary>The single-process data folder: <c>server.data_dir</c> (<c>~/</c> is the home folder), or the user's data folder.</summary>
-    public static string DataDirectory(ServerOptions server)
-    {
-        if (server.DataDir is { Length: > 0 } configured)
-            return Path.GetFullPath(configured.StartsWith("~/", StringComparison.Ordinal)
-                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), configured[2..])
-                : configured);
-        var userData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
-        return userData.Length > 0 ? Path.Combine(userData, "mcp-orch") : Path.GetFullPath(".mcp-orch");
-    }
-
-    static bool TryCreateDataDirectory(ServerOptions server, out string folder, out string problem)
-    {
-        folder = DataDirectory(server);
-        problem = "";
-        try
-        {
-            Directory.CreateDirectory(folder);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            problem = $"server.data_dir: {folder} cannot be created ({e.Message}): give a writable folder with --data-dir or MCP_ORCH_DATA_DIR.";
-            return false;
-        }
     }
 
     /// <summary>Builds the chat client once, without a network call, so that an incomplete llm block stops the start.</summary>

@@ -6,6 +6,7 @@ using McpOrch.Core.Configuration;
 using McpOrch.Core.Planning;
 using McpOrch.Core.Plans;
 using McpOrch.Core.Runs;
+using McpOrch.Core.Security;
 using McpOrch.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -54,7 +55,7 @@ public sealed partial class RunCoordinator(
             {
                 if (generator is null)
                     throw new PlanningException("No LLM is configured to plan the request: set llm.provider (see README, \"Batch jobs\"), or send a plan.");
-                plan = await generator.GenerateAsync(run.Request!, await CatalogAsync(lease.Token), lease.Token);
+                plan = await generator.GenerateAsync(run.Request!, await CatalogAsync(run, lease.Token), lease.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -112,7 +113,7 @@ public sealed partial class RunCoordinator(
             {
                 try
                 {
-                    var extended = await generator.ReplanAsync(run.Request, await CatalogAsync(lease.Token), plan, outcomes, lease.Token);
+                    var extended = await generator.ReplanAsync(run.Request, await CatalogAsync(run, lease.Token), plan, outcomes, lease.Token);
                     if (await store.SetPlanAsync(runId, extended, cancellationToken))
                     {
                         var added = extended.Steps.Skip(plan.Steps.Count).Select(s => s.Id).ToList();
@@ -157,14 +158,18 @@ public sealed partial class RunCoordinator(
     LeaseKeeper KeepRunLease(Guid runId, RunState state, CancellationToken cancellationToken) =>
         LeaseKeeper.Start(scopes, Lease, (runs, ct) => runs.RenewRunLeaseAsync(runId, state, Lease, ct), cancellationToken);
 
-    /// <summary>The catalog Proxy.Api published, waiting for it as long as servers may take to start.</summary>
-    async Task<ToolCatalog> CatalogAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The catalog Proxy.Api published, waiting for it as long as servers may take to start, with only the tools the
+    /// run's caller may use: the model never hears of the others, and a plan naming one fails validation.
+    /// </summary>
+    async Task<ToolCatalog> CatalogAsync(RunRecord run, CancellationToken cancellationToken)
     {
+        var scope = Caller.FromJson(run.Caller).Scope;
         var deadline = Now + options.Value.Server.StartupTimeout;
         while (true)
         {
             if (await catalogs.ReadAsync(cancellationToken) is { } snapshot)
-                return ToolCatalog.From(snapshot);
+                return ToolCatalog.From(snapshot).Where(t => scope.Allows(t.Server, t.Name));
             if (Now > deadline)
                 throw new PlanningException("No tool catalog was published: Proxy.Api publishes it once its MCP servers have started. Is it running?");
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);

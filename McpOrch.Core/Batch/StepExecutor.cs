@@ -53,10 +53,10 @@ public sealed partial class StepExecutor(
         {
             try
             {
-                var plan = (await store.FindPlanAsync(runId, lease.Token))!;
+                var (plan, caller) = (await store.FindPlanAsync(runId, lease.Token))!.Value;
                 var step = plan.Steps.Single(s => s.Id == stepId);
                 var inputs = await store.OutputsAsync(runId, step.Dependencies, lease.Token);
-                (outcome, attempts) = await runner.RunAsync(step, inputs, run.Slots, lease.Token);
+                (outcome, attempts) = await runner.RunAsync(step, inputs, new StepContext(runId, caller, run.Slots), lease.Token);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

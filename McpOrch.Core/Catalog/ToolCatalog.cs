@@ -30,6 +30,9 @@ public sealed class ToolCatalog
     public static ToolCatalog From(CatalogSnapshot snapshot) =>
         new(snapshot.Version, [.. snapshot.Tools.Select(t => new CatalogTool(t.Name, t.Server, t.UpstreamName, t.Tool))]);
 
+    /// <summary>The same snapshot with only the tools <paramref name="keep"/> keeps (a caller's allow-list).</summary>
+    public ToolCatalog Where(Func<CatalogTool, bool> keep) => new(Version, [.. Tools.Where(keep)]);
+
     /// <summary>The tool exposed as <paramref name="name"/>.</summary>
     public CatalogTool? Find(string name) => _byName.GetValueOrDefault(name);
 

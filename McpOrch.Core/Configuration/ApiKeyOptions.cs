@@ -16,4 +16,14 @@ public sealed class ApiKeyOptions
     /// <summary>What the key may do.</summary>
     [Required]
     public List<Permission> Permissions { get; set; } = [];
+
+    /// <summary>Glob patterns of the servers whose tools the key sees and calls (<c>github</c>, <c>files-*</c>); empty for all.</summary>
+    public List<string> Servers { get; set; } = [];
+
+    /// <summary>Glob patterns of the tools the key sees and calls, by their namespaced name (<c>github.list_*</c>); empty for all.</summary>
+    public List<string> Tools { get; set; } = [];
+
+    /// <summary>Tool calls per minute for this key; unset: <c>security.rate_limit</c>.</summary>
+    [Range(1, 1_000_000)]
+    public int? RateLimit { get; set; }
 }

@@ -24,6 +24,12 @@ public static class OrchConfiguration
         ["--data-dir"] = "McpOrch:Server:DataDir",
     };
 
+    /// <summary>The command-line switches that take no value, and the setting each turns on.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Flags = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--insecure"] = "McpOrch:Security:Insecure",
+    };
+
     /// <summary>The environment variable that names config.yaml when <c>--config-yaml</c> does not.</summary>
     public const string SettingsFileVariable = "MCP_ORCH_CONFIG_YAML";
 
@@ -46,6 +52,7 @@ public static class OrchConfiguration
         IReadOnlyDictionary<string, string> environment, string baseDirectory)
     {
         var problems = new ConfigurationProblems();
+        args = [.. args.Select(a => Flags.TryGetValue(a, out var setting) ? $"--{setting}=true" : a)];
         CheckCommandLine(args, problems);
         problems.ThrowIfAny();
 
@@ -72,8 +79,8 @@ public static class OrchConfiguration
             var known = SwitchMappings.ContainsKey(name) || HostOptions.Contains(name, StringComparer.OrdinalIgnoreCase)
                 || name.Contains(':', StringComparison.Ordinal);
             if (!known)
-                problems.Error($"command line: unknown option {name}{SettingNames.DidYouMean(name, SwitchMappings.Keys)}: " +
-                    $"the options are {string.Join(", ", SwitchMappings.Keys)}.");
+                problems.Error($"command line: unknown option {name}{SettingNames.DidYouMean(name, SwitchMappings.Keys.Concat(Flags.Keys))}: " +
+                    $"the options are {string.Join(", ", SwitchMappings.Keys.Concat(Flags.Keys))}.");
             else if (!args[i].Contains('=', StringComparison.Ordinal) && (i + 1 == args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal)))
                 problems.Error($"command line: {name} needs a value, e.g. {name} VALUE.");
             else if (!args[i].Contains('=', StringComparison.Ordinal))

@@ -1,14 +1,19 @@
 namespace McpOrch.Core.Configuration;
 
-/// <summary>What an API key or token allows.</summary>
+/// <summary>What an API key or token allows; a caller holds a set of them.</summary>
+[Flags]
 public enum Permission
 {
-    /// <summary>List tools and servers, read run status.</summary>
-    Read,
+    None = 0,
 
-    /// <summary>Reload servers, manage keys, administer.</summary>
-    Write,
+    /// <summary>List tools and servers, read run status.</summary>
+    Read = 1,
+
+    /// <summary>Reload servers, manage keys, read the audit log.</summary>
+    Write = 2,
 
     /// <summary>Call tools and run batches.</summary>
-    Execute,
+    Execute = 4,
+
+    All = Read | Write | Execute,
 }

@@ -33,4 +33,36 @@ public sealed class SecurityOptions
     /// <summary>The largest request body accepted; a larger one gets 413.</summary>
     [Range(1024, int.MaxValue)]
     public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>The largest tool result passed on, as JSON; a larger one becomes an error that says so.</summary>
+    [Range(1024, int.MaxValue)]
+    public int MaxResultBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>How deeply tool arguments and request bodies may nest.</summary>
+    [Range(4, 256)]
+    public int MaxJsonDepth { get; set; } = 64;
+
+    /// <summary>Tool calls per minute per key (or token), unless the key sets its own; 0: no limit.</summary>
+    [Range(0, 1_000_000)]
+    public int RateLimit { get; set; } = 1200;
+
+    /// <summary>How the audit log keeps a call's arguments: <c>redact</c> (names only) or <c>hash</c> (SHA-256 of the JSON).</summary>
+    public AuditArguments AuditArguments { get; set; } = AuditArguments.Redact;
+
+    /// <summary>Audit records that may wait for the database; past this, new ones are dropped and counted.</summary>
+    [Range(1, 10_000_000)]
+    public int AuditQueueSize { get; set; } = 10_000;
+
+    /// <summary>Allows <c>enable_auth: false</c> on an address other than loopback (<c>--insecure</c>).</summary>
+    public bool Insecure { get; set; }
+}
+
+/// <summary>What the audit log keeps of a tool call's arguments.</summary>
+public enum AuditArguments
+{
+    /// <summary>The argument names, every value replaced by <c>***</c>.</summary>
+    Redact,
+
+    /// <summary>The SHA-256 of the arguments' JSON: equal calls can be matched without revealing them.</summary>
+    Hash,
 }

@@ -1,9 +1,10 @@
+using McpOrch.Core.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace McpOrch.Core.Runs;
 
 /// <summary>
-/// Runs and their steps. PostgreSQL in the distributed form (this context's migrations), SQLite in the
+/// Runs and their steps, API keys and the audit log. PostgreSQL in the distributed form (this context's migrations), SQLite in the
 /// single-process form (<see cref="SqliteOrchDbContext"/>'s).
 /// </summary>
 public class OrchDbContext(DbContextOptions options) : DbContext(options)
@@ -11,6 +12,10 @@ public class OrchDbContext(DbContextOptions options) : DbContext(options)
     public DbSet<RunRecord> Runs => Set<RunRecord>();
 
     public DbSet<StepRecord> Steps => Set<StepRecord>();
+
+    public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
+
+    public DbSet<AuditRecord> Audit => Set<AuditRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -20,6 +25,8 @@ public class OrchDbContext(DbContextOptions options) : DbContext(options)
             run.HasKey(r => r.Id);
             run.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
             run.HasIndex(r => r.CreatedAt);
+            run.Property(r => r.Owner).HasMaxLength(160);
+            run.HasIndex(r => new { r.Owner, r.CreatedAt });
             run.HasIndex(r => new { r.State, r.UpdatedAt });
             run.HasMany(r => r.Steps).WithOne().HasForeignKey(s => s.RunId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -32,6 +39,28 @@ public class OrchDbContext(DbContextOptions options) : DbContext(options)
             step.Property(s => s.State).HasConversion<string>().HasMaxLength(16);
             step.Property(s => s.Owner).HasMaxLength(128);
             step.HasIndex(s => new { s.State, s.LeaseUntil });
+        });
+        modelBuilder.Entity<ApiKeyRecord>(key =>
+        {
+            key.ToTable("api_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Id).HasMaxLength(32);
+            key.Property(k => k.Name).HasMaxLength(128);
+            key.Property(k => k.Hash).HasMaxLength(64);
+            key.Property(k => k.Prefix).HasMaxLength(16);
+            key.HasIndex(k => k.Hash).IsUnique();
+        });
+        modelBuilder.Entity<AuditRecord>(audit =>
+        {
+            audit.ToTable("audit");
+            audit.HasKey(a => a.Id);
+            audit.Property(a => a.Caller).HasMaxLength(128);
+            audit.Property(a => a.Source).HasMaxLength(8);
+            audit.Property(a => a.Server).HasMaxLength(128);
+            audit.Property(a => a.Tool).HasMaxLength(256);
+            audit.Property(a => a.Outcome).HasMaxLength(24);
+            audit.HasIndex(a => a.At);
+            audit.HasIndex(a => new { a.Caller, a.At });
         });
     }
 }

@@ -34,5 +34,14 @@ public sealed class RunRecord
 
     public DateTime? CompletedAt { get; set; }
 
+    /// <summary>
+    /// The <see cref="Security.Caller"/> that started the run, as JSON: the run plans and calls only the tools in its
+    /// scope, its calls count against its rate limit and are audited under its name.
+    /// </summary>
+    public string? Caller { get; set; }
+
+    /// <summary>The <see cref="Security.Caller.Id"/> of that caller: only it (and keys with the write permission) may see the run.</summary>
+    public string? Owner { get; set; }
+
     public List<StepRecord> Steps { get; set; } = [];
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpOrch.Core.Plans;
+using McpOrch.Core.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace McpOrch.Core.Runs;
@@ -22,12 +23,13 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
     /// Stores a new run: Pending for a request (a planner should take it within <paramref name="lease"/>), or
     /// Running with a Pending row per step for an explicit plan.
     /// </summary>
-    public async Task<RunRecord> CreateAsync(string? request, Plan? plan, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<RunRecord> CreateAsync(string? request, Plan? plan, TimeSpan lease, CancellationToken cancellationToken, Caller? caller = null)
     {
         var now = Now;
         var run = new RunRecord
         {
             Id = Guid.CreateVersion7(), Request = request, State = RunState.Pending, CreatedAt = now, UpdatedAt = now, LeaseUntil = now + lease,
+            Caller = caller?.ToJson(), Owner = caller?.Id,
         };
         if (plan is not null)
         {
@@ -300,9 +302,11 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
     public Task<RunRecord?> FindAsync(Guid runId, CancellationToken cancellationToken) =>
         db.Runs.AsNoTracking().Include(r => r.Steps).SingleOrDefaultAsync(r => r.Id == runId, cancellationToken);
 
-    /// <summary>The plan of a run, or null when it has none yet.</summary>
-    public async Task<Plan?> FindPlanAsync(Guid runId, CancellationToken cancellationToken) =>
-        await db.Runs.Where(r => r.Id == runId).Select(r => r.Plan).SingleOrDefaultAsync(cancellationToken) is { } plan ? Plan.Parse(plan) : null;
+    /// <summary>The plan of a run and the caller it runs for, or null when it has no plan yet.</summary>
+    public async Task<(Plan Plan, Caller Caller)?> FindPlanAsync(Guid runId, CancellationToken cancellationToken) =>
+        await db.Runs.Where(r => r.Id == runId).Select(r => new { r.Plan, r.Caller }).SingleOrDefaultAsync(cancellationToken) is { Plan: { } plan } run
+            ? (Plan.Parse(plan), Security.Caller.FromJson(run.Caller))
+            : null;
 
     /// <summary>The outputs of the given steps of a run, by step id.</summary>
     public async Task<IReadOnlyDictionary<string, JsonNode?>> OutputsAsync(Guid runId, IReadOnlyCollection<string> stepIds, CancellationToken cancellationToken)
@@ -314,10 +318,14 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
         return outputs.ToDictionary(s => s.StepId, s => s.Output is null ? null : JsonNode.Parse(s.Output), StringComparer.Ordinal);
     }
 
-    /// <summary>Runs, newest first, without their steps; optionally only those in <paramref name="state"/>.</summary>
-    public async Task<(IReadOnlyList<RunRecord> Runs, int Total)> ListAsync(int skip, int take, RunState? state, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs, newest first, without their steps; optionally only those in <paramref name="state"/>, and only those of
+    /// <paramref name="owner"/> when one is given.
+    /// </summary>
+    public async Task<(IReadOnlyList<RunRecord> Runs, int Total)> ListAsync(int skip, int take, RunState? state, CancellationToken cancellationToken,
+        string? owner = null)
     {
-        var runs = db.Runs.AsNoTracking().Where(r => state == null || r.State == state);
+        var runs = db.Runs.AsNoTracking().Where(r => (state == null || r.State == state) && (owner == null || r.Owner == owner));
         var total = await runs.CountAsync(cancellationToken);
         var page = await runs.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
         return (page, total);

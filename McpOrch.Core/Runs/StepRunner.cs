@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpOrch.Core.Configuration;
 using McpOrch.Core.Plans;
+using McpOrch.Core.Security;
 using McpOrch.Core.Upstreams;
 
 namespace McpOrch.Core.Runs;
@@ -9,9 +10,16 @@ namespace McpOrch.Core.Runs;
 /// <summary>
 /// Runs one step: resolves its arguments from earlier outputs, fans a forEach step out over its elements, calls
 /// the tool with the server's timeout, and retries transient failures (a timeout, a lost connection) with backoff —
-/// never a tool's own <c>isError</c> result, which is an answer, not an accident.
+/// never a tool's own <c>isError</c> result, which is an answer, not an accident. Calls go through the
+/// <see cref="ToolGate"/> as the run's caller: its allow-list, rate limit (waited out) and audit apply.
 /// </summary>
-public sealed class StepRunner(UpstreamRegistry upstreams, ExecutionOptions execution)
+/// <param name="RunId">The run, for the audit log.</param>
+/// <param name="Caller">Who started the run.</param>
+/// <param name="Slots">Limits how many calls of the run are in flight (<c>execution.max_parallel_tasks</c>).</param>
+public sealed record StepContext(Guid RunId, Caller Caller, SemaphoreSlim Slots);
+
+/// <inheritdoc cref="StepContext"/>
+public sealed class StepRunner(ToolGate gate, UpstreamRegistry upstreams, ExecutionOptions execution)
 {
     static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
     static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
@@ -19,17 +27,17 @@ public sealed class StepRunner(UpstreamRegistry upstreams, ExecutionOptions exec
     /// <summary>The outcome of <paramref name="step"/>, and how many calls it took including retries.</summary>
     /// <param name="step">The step.</param>
     /// <param name="outputs">The outputs of the steps it depends on, by id.</param>
-    /// <param name="slots">Limits how many calls of the run are in flight (<c>execution.max_parallel_tasks</c>).</param>
+    /// <param name="context">The run the step belongs to.</param>
     /// <param name="cancellationToken">Cancels the step; calls in flight are cancelled upstream.</param>
     public async Task<(StepOutcome Outcome, int Attempts)> RunAsync(PlanStep step, IReadOnlyDictionary<string, JsonNode?> outputs,
-        SemaphoreSlim slots, CancellationToken cancellationToken)
+        StepContext context, CancellationToken cancellationToken)
     {
         var attempts = 0;
         try
         {
             if (step.ForEach is null)
             {
-                var (output, calls) = await CallAsync(step, outputs, item: null, slots, cancellationToken);
+                var (output, calls) = await CallAsync(step, outputs, item: null, context, cancellationToken);
                 attempts = calls;
                 return (new StepOutcome(output), attempts);
             }
@@ -38,7 +46,7 @@ public sealed class StepRunner(UpstreamRegistry upstreams, ExecutionOptions exec
             {
                 try
                 {
-                    return await CallAsync(step, outputs, item, slots, cancellationToken);
+                    return await CallAsync(step, outputs, item, context, cancellationToken);
                 }
                 catch (StepFailedException e)
                 {
@@ -59,7 +67,7 @@ public sealed class StepRunner(UpstreamRegistry upstreams, ExecutionOptions exec
     }
 
     async Task<(JsonNode? Output, int Attempts)> CallAsync(PlanStep step, IReadOnlyDictionary<string, JsonNode?> outputs, JsonNode? item,
-        SemaphoreSlim slots, CancellationToken cancellationToken)
+        StepContext context, CancellationToken cancellationToken)
     {
         var args = ReferenceResolver.Resolve(step.Args, name => name == step.ItemName ? item : outputs[name]);
         var arguments = args.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value));
@@ -67,15 +75,19 @@ public sealed class StepRunner(UpstreamRegistry upstreams, ExecutionOptions exec
         {
             var tool = await upstreams.FindToolAsync(step.Tool, cancellationToken)
                 ?? throw new StepFailedException($"tool '{step.Tool}' is not in the catalog (its server may be down).", attempt);
-            await slots.WaitAsync(cancellationToken);
+            await context.Slots.WaitAsync(cancellationToken);
             try
             {
-                var result = await upstreams.Find(tool.Server)!.CallToolAsync(tool.UpstreamName, arguments, cancellationToken);
+                var call = new ToolCall(context.Caller, "batch", tool.Server, tool.UpstreamName, tool.Name, arguments)
+                {
+                    RunId = context.RunId, WaitForRateLimit = true,
+                };
+                var result = await gate.CallAsync(call, cancellationToken);
                 if (result.IsError == true)
                     throw new StepFailedException($"{step.Tool} returned an error: {StepOutput.Text(result)}", attempt);
                 return (StepOutput.From(result), attempt);
             }
-            catch (ToolCallException e) when (e.Failure != ToolCallFailure.Rejected && attempt <= execution.RetryCount)
+            catch (ToolCallException e) when (e.IsTransient && attempt <= execution.RetryCount)
             {
                 // Transient: try again after a pause that doubles each time.
             }
@@ -85,7 +97,7 @@ public sealed class StepRunner(UpstreamRegistry upstreams, ExecutionOptions exec
             }
             finally
             {
-                slots.Release();
+                context.Slots.Release();
             }
             var delay = TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, FirstRetryDelay.TotalMilliseconds * Math.Pow(2, attempt - 1)));
             await Task.Delay(delay, cancellationToken);

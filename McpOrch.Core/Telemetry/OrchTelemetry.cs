@@ -28,6 +28,12 @@ public static class OrchTelemetry
     static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>("mcp_orch.batch.queue_wait", "s",
         "From a step's dispatch to an executor taking it");
 
+    static readonly Counter<long> AuditDropped = Meter.CreateCounter<long>("mcp_orch.audit.dropped", "{record}",
+        "Audit records dropped because the queue to the database was full");
+
+    static readonly Counter<long> RateLimited = Meter.CreateCounter<long>("mcp_orch.rate_limited", "{call}",
+        "Tool calls refused (or delayed, in batch runs) by a caller's rate limit");
+
     /// <summary>Records one upstream tool call.</summary>
     public static void ToolCall(string server, string tool, string outcome, TimeSpan duration)
     {
@@ -39,6 +45,12 @@ public static class OrchTelemetry
 
     /// <summary>Records a step that ended in <paramref name="state"/>.</summary>
     public static void StepEnded(string state) => StepsEnded.Add(1, new KeyValuePair<string, object?>("state", state));
+
+    /// <summary>Records an audit record that was dropped.</summary>
+    public static void AuditRecordDropped() => AuditDropped.Add(1);
+
+    /// <summary>Records a call held back by its caller's rate limit.</summary>
+    public static void CallRateLimited(string caller) => RateLimited.Add(1, new KeyValuePair<string, object?>("caller", caller));
 
     /// <summary>Records how long a step's dispatch waited in the queue.</summary>
     public static void StepQueued(TimeSpan wait) => QueueWait.Record(Math.Max(0, wait.TotalSeconds));

@@ -17,4 +17,10 @@ public sealed class ToolCallException(string server, string tool, ToolCallFailur
 
     /// <summary>The JSON-RPC error code the server answered with, for <see cref="ToolCallFailure.Rejected"/>.</summary>
     public McpErrorCode? ErrorCode { get; } = errorCode;
+
+    /// <summary>For <see cref="ToolCallFailure.RateLimited"/>: when the caller may call again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>A failure that may pass if the call is tried again: the server was away or slow.</summary>
+    public bool IsTransient => Failure is ToolCallFailure.Unavailable or ToolCallFailure.Timeout;
 }

@@ -1,4 +1,5 @@
 using System.Net.ServerSentEvents;
+using System.Security.Claims;
 using System.Text.Json;
 using MassTransit;
 using McpOrch.Core.Batch;
@@ -9,6 +10,7 @@ using McpOrch.Core.Runs;
 using McpOrch.Core.Upstreams;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Proxy.Api.Security;
 
 namespace Proxy.Api.Apis;
 
@@ -21,14 +23,18 @@ public static partial class BatchApi
     {
         var batch = routes.MapGroup("/batch").WithTags("Batch");
         batch.MapPost("/execute", Execute).WithSummary("Start a run from a natural-language request or an explicit plan")
+            .Requires(Permission.Execute)
             .Accepts<BatchRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        batch.MapGet("/", List).WithSummary("Runs, newest first, paged with offset and limit");
-        batch.MapGet("/status/{id}", Status).WithSummary("A run's state and every step's state, attempts, timings and error");
-        batch.MapGet("/result/{id}", Result).WithSummary("A finished run's outputs and answer (409 while it runs)");
-        batch.MapDelete("/cancel/{id}", Cancel).WithSummary("Cancel a run: pending steps never start, running ones are cancelled upstream");
+        batch.MapGet("/", List).WithSummary("Runs, newest first, paged with offset and limit").Requires(Permission.Read);
+        batch.MapGet("/status/{id}", Status).WithSummary("A run's state and every step's state, attempts, timings and error").Requires(Permission.Read);
+        batch.MapGet("/result/{id}", Result).WithSummary("A finished run's outputs and answer (409 while it runs)").Requires(Permission.Read);
+        batch.MapDelete("/cancel/{id}", Cancel).WithSummary("Cancel a run: pending steps never start, running ones are cancelled upstream")
+            .Requires(Permission.Execute);
         batch.MapGet("/events/{id}", Events).WithSummary("A run's state changes as server-sent events, resumable with Last-Event-ID")
+            .Requires(Permission.Read)
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .Produces(StatusCodes.Status204NoContent);
         return routes;
@@ -38,10 +44,12 @@ public static partial class BatchApi
         IPublishEndpoint bus, UpstreamRegistry upstreams, IOptions<OrchOptions> options, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
+        var caller = http.HttpContext.User.Caller();
         BatchRequest? body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync<BatchRequest>(http.Body, JsonSerializerOptions.Web, cancellationToken);
+            body = await JsonSerializer.DeserializeAsync<BatchRequest>(http.Body,
+                new JsonSerializerOptions(JsonSerializerOptions.Web) { MaxDepth = options.Value.Security.MaxJsonDepth }, cancellationToken);
         }
         catch (JsonException e)
         {
@@ -67,6 +75,11 @@ public static partial class BatchApi
                 return TypedResults.Problem($"The plan cannot run: {string.Join(" ", errors.Select(e => e.ToString()))}",
                     statusCode: StatusCodes.Status400BadRequest, title: "Invalid plan",
                     extensions: new Dictionary<string, object?> { ["errors"] = errors.Select(e => e.ToString()).ToArray() });
+            var denied = plan.Steps.Select(step => upstreams.Catalog.Find(step.Tool)!).Where(t => !caller.Scope.Allows(t.Server, t.Name))
+                .Select(t => t.Name).Distinct().ToList();
+            if (denied.Count > 0)
+                return TypedResults.Problem($"'{caller.Name}' may not call {string.Join(", ", denied)}: outside the key's allow-list.",
+                    statusCode: StatusCodes.Status403Forbidden, title: "Tool not allowed");
         }
         else if (options.Value.Llm.Provider is null)
             return TypedResults.Problem(
@@ -74,7 +87,7 @@ public static partial class BatchApi
                 "with its settings, e.g. OPENAI_API_KEY and llm.openai.model, or send an explicit plan instead: " + PlanExample,
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "No planner available");
 
-        var run = await store.CreateAsync(request, plan, options.Value.Execution.StepLease, cancellationToken);
+        var run = await store.CreateAsync(request, plan, options.Value.Execution.StepLease, cancellationToken, caller);
         await events.AppendAsync(RunEvent.ForRun(run.Id, RunState.Pending, run.CreatedAt) with { Type = "run.created", State = run.State.ToString() },
             cancellationToken);
         try
@@ -90,7 +103,7 @@ public static partial class BatchApi
         return TypedResults.Accepted(links.Status, new BatchAccepted(run.Id, run.State, links));
     }
 
-    public static async Task<Results<Ok<BatchPage>, ProblemHttpResult>> List(RunStore store, CancellationToken cancellationToken,
+    public static async Task<Results<Ok<BatchPage>, ProblemHttpResult>> List(ClaimsPrincipal user, RunStore store, CancellationToken cancellationToken,
         int offset = 0, int limit = 20, string? state = null)
     {
         if (offset < 0 || limit is < 1 or > 100)
@@ -102,16 +115,19 @@ public static partial class BatchApi
                 return BadRequest($"state must be one of {string.Join(", ", Enum.GetNames<RunState>())}.");
             filter = parsed;
         }
-        var (runs, total) = await store.ListAsync(offset, limit, filter, cancellationToken);
+        var caller = user.Caller();
+        var (runs, total) = await store.ListAsync(offset, limit, filter, cancellationToken, owner: caller.Has(Permission.Write) ? null : caller.Id);
         return TypedResults.Ok(new BatchPage([.. runs.Select(BatchSummary.From)], total, offset, limit));
     }
 
-    public static async Task<Results<Ok<BatchStatus>, ProblemHttpResult>> Status(string id, RunStore store, CancellationToken cancellationToken) =>
-        await FindAsync(id, store, cancellationToken) is { } run ? TypedResults.Ok(BatchStatus.From(run)) : UnknownRun(id);
+    public static async Task<Results<Ok<BatchStatus>, ProblemHttpResult>> Status(string id, ClaimsPrincipal user, RunStore store,
+        CancellationToken cancellationToken) =>
+        await FindAsync(id, user, store, cancellationToken) is { } run ? TypedResults.Ok(BatchStatus.From(run)) : UnknownRun(id);
 
-    public static async Task<Results<Ok<BatchResult>, ProblemHttpResult>> Result(string id, RunStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<BatchResult>, ProblemHttpResult>> Result(string id, ClaimsPrincipal user, RunStore store,
+        CancellationToken cancellationToken)
     {
-        if (await FindAsync(id, store, cancellationToken) is not { } run)
+        if (await FindAsync(id, user, store, cancellationToken) is not { } run)
             return UnknownRun(id);
         if (!HasEnded(run.State))
             return TypedResults.Problem(
@@ -123,10 +139,10 @@ public static partial class BatchApi
             steps.Where(s => s.Error is not null).ToDictionary(s => s.StepId, s => s.Error!)));
     }
 
-    public static async Task<Results<Ok<BatchSummary>, ProblemHttpResult>> Cancel(string id, RunStore store, IRunEventLog events,
+    public static async Task<Results<Ok<BatchSummary>, ProblemHttpResult>> Cancel(string id, ClaimsPrincipal user, RunStore store, IRunEventLog events,
         RunCancellation cancellation, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(id, out var runId) || await store.CancelAsync(runId, cancellationToken) is not { } outcome)
+        if (await FindAsync(id, user, store, cancellationToken) is not { Id: var runId } || await store.CancelAsync(runId, cancellationToken) is not { } outcome)
             return UnknownRun(id);
         if (outcome.Changed)
         {
@@ -142,7 +158,7 @@ public static partial class BatchApi
 
     public static async Task<IResult> Events(string id, HttpRequest http, RunStore store, IRunEventLog events, CancellationToken cancellationToken)
     {
-        if (await FindAsync(id, store, cancellationToken) is not { } run)
+        if (await FindAsync(id, http.HttpContext.User, store, cancellationToken) is not { } run)
             return UnknownRun(id);
         var runId = run.Id;
         var lastEventId = http.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Query["last_event_id"].FirstOrDefault();
@@ -164,9 +180,18 @@ public static partial class BatchApi
             yield return new SseItem<string>(JsonSerializer.Serialize(runEvent, RunEvent.JsonOptions), runEvent.Type) { EventId = id };
     }
 
-    /// <summary>The run with its steps; null for an unknown id, and for text that is not an id at all.</summary>
-    static async Task<RunRecord?> FindAsync(string id, RunStore store, CancellationToken cancellationToken) =>
-        Guid.TryParse(id, out var runId) ? await store.FindAsync(runId, cancellationToken) : null;
+    /// <summary>
+    /// The run with its steps; null for an unknown id, for text that is not an id at all, and for another caller's
+    /// run (unless this caller has the write permission): a run's outputs are its caller's.
+    /// </summary>
+    static async Task<RunRecord?> FindAsync(string id, ClaimsPrincipal user, RunStore store, CancellationToken cancellationToken)
+    {
+        var caller = user.Caller();
+        return Guid.TryParse(id, out var runId) && await store.FindAsync(runId, cancellationToken) is { } run
+            && (run.Owner == caller.Id || caller.Has(Permission.Write))
+            ? run
+            : null;
+    }
 
     static bool HasEnded(RunState state) => state is RunState.Completed or RunState.Failed or RunState.Canceled;
 

@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using McpOrch.Core.Configuration;
 using McpOrch.Core.Upstreams;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Proxy.Api.Security;
 
 namespace Proxy.Api.Apis;
 
@@ -10,8 +12,10 @@ public static class ServersApi
     public static IEndpointRouteBuilder MapServersApi(this IEndpointRouteBuilder routes)
     {
         var servers = routes.MapGroup("/servers").WithTags("Servers");
-        servers.MapGet("/", ListServers).WithSummary("Each server: status, transport, protocol, tools, uptime, restarts, last error");
-        servers.MapPost("/reload", Reload).WithSummary("Re-read mcp-config.json: start added servers, stop removed ones, restart changed ones");
+        servers.MapGet("/", ListServers).WithSummary("Each server: status, transport, protocol, tools, uptime, restarts, last error")
+            .Requires(Permission.Read);
+        servers.MapPost("/reload", Reload).WithSummary("Re-read mcp-config.json: start added servers, stop removed ones, restart changed ones")
+            .Requires(Permission.Write);
         return routes;
     }
 
@@ -30,6 +34,7 @@ public static class ServersApi
         }
     }
 
-    public static Ok<ServerStatus[]> ListServers(UpstreamRegistry upstreams) =>
-        TypedResults.Ok(upstreams.Connections.Select(ServerStatus.From).ToArray());
+    /// <summary>The servers the caller's allow-list holds.</summary>
+    public static Ok<ServerStatus[]> ListServers(ClaimsPrincipal user, UpstreamRegistry upstreams) =>
+        TypedResults.Ok(upstreams.Connections.Where(c => user.Caller().Scope.AllowsServer(c.Name)).Select(ServerStatus.From).ToArray());
 }

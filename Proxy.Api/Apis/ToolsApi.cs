@@ -1,73 +1,97 @@
 using System.Text.Json;
+using System.Security.Claims;
 using McpOrch.Core.Catalog;
+using McpOrch.Core.Configuration;
+using McpOrch.Core.Security;
 using McpOrch.Core.Upstreams;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using Proxy.Api.Security;
 
 namespace Proxy.Api.Apis;
 
-/// <summary>The merged tools over plain REST: list them, and call one with a JSON body of arguments.</summary>
+/// <summary>
+/// The merged tools over plain REST: list them (read), and call one with a JSON body of arguments (execute). A caller
+/// sees and calls only the tools of its allow-list.
+/// </summary>
 public static class ToolsApi
 {
     public static IEndpointRouteBuilder MapToolsApi(this IEndpointRouteBuilder routes)
     {
         var tools = routes.MapGroup("/tools").WithTags("Tools");
-        tools.MapGet("/", ListTools).WithSummary("Every tool of every healthy server");
-        tools.MapGet("/{server}", ListServerTools).WithSummary("One server's tools");
-        tools.MapPost("/{name}", CallTool).WithSummary("Call a tool: the body is its arguments object")
+        tools.MapGet("/", ListTools).WithSummary("Every tool of every healthy server").Requires(Permission.Read);
+        tools.MapGet("/{server}", ListServerTools).WithSummary("One server's tools").Requires(Permission.Read);
+        tools.MapPost("/{name}", CallTool).WithSummary("Call a tool: the body is its arguments object").Requires(Permission.Execute)
             .Accepts<Dictionary<string, JsonElement>>("application/json")
             .Produces<CallToolResult>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status502BadGateway)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         return routes;
     }
 
-    public static async Task<Ok<ToolInfo[]>> ListTools(UpstreamRegistry upstreams, CancellationToken cancellationToken)
+    public static async Task<Ok<ToolInfo[]>> ListTools(ClaimsPrincipal user, UpstreamRegistry upstreams, CancellationToken cancellationToken)
     {
         await upstreams.WaitForFirstAttemptsAsync(cancellationToken);
-        return TypedResults.Ok(upstreams.Catalog.Tools.Select(ToolInfo.From).ToArray());
+        var scope = user.Caller().Scope;
+        return TypedResults.Ok(upstreams.Catalog.Tools.Where(t => scope.Allows(t.Server, t.Name)).Select(ToolInfo.From).ToArray());
     }
 
-    public static async Task<Results<Ok<ToolInfo[]>, ProblemHttpResult>> ListServerTools(string server, UpstreamRegistry upstreams,
-        CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ToolInfo[]>, ProblemHttpResult>> ListServerTools(string server, ClaimsPrincipal user,
+        UpstreamRegistry upstreams, CancellationToken cancellationToken)
     {
+        var caller = user.Caller();
         if (upstreams.Find(server) is not { } connection)
             return Problem(StatusCodes.Status404NotFound, "Unknown server",
                 $"No MCP server is named '{server}': GET /servers lists the configured ones.");
+        if (!caller.Scope.AllowsServer(server))
+            return Problem(StatusCodes.Status403Forbidden, "Server not allowed",
+                $"'{caller.Name}' may not use MCP server '{server}': it is outside the key's allow-list.");
         await upstreams.WaitForFirstAttemptsAsync(cancellationToken, server);
         if (connection.State != UpstreamState.Healthy)
             return Problem(StatusCodes.Status503ServiceUnavailable, "Server unavailable",
                 $"MCP server '{server}' is {connection.State.ToString().ToLowerInvariant()}{(connection.LastError is { } error ? $": {error}" : "")}.");
-        return TypedResults.Ok(upstreams.Catalog.Tools.Where(t => t.Server == server).Select(ToolInfo.From).ToArray());
+        return TypedResults.Ok(upstreams.Catalog.Tools.Where(t => t.Server == server && caller.Scope.Allows(t.Server, t.Name))
+            .Select(ToolInfo.From).ToArray());
     }
 
     public static async Task<Results<JsonHttpResult<CallToolResult>, ProblemHttpResult>> CallTool(string name, HttpRequest request,
-        UpstreamRegistry upstreams, CancellationToken cancellationToken)
+        UpstreamRegistry upstreams, ToolGate gate, IOptions<OrchOptions> options, CancellationToken cancellationToken)
     {
         if (await upstreams.FindToolAsync(name, cancellationToken) is not { } tool)
             return Problem(StatusCodes.Status404NotFound, "Unknown tool",
                 $"No tool is named '{name}': GET /tools lists them, named server{"."}tool.");
-        if (await ReadArgumentsAsync(request, cancellationToken) is not { } arguments)
+        var maxDepth = options.Value.Security.MaxJsonDepth;
+        if (await ReadArgumentsAsync(request, maxDepth, cancellationToken) is not { } arguments)
             return Problem(StatusCodes.Status400BadRequest, "Invalid arguments",
-                $"The body must be a JSON object of arguments for '{name}', e.g. {{\"message\": \"hello\"}}.", tool);
+                $"The body must be a JSON object of arguments for '{name}', nested at most {maxDepth} levels (security.max_json_depth), " +
+                $"e.g. {{\"message\": \"hello\"}}.", tool);
         if (ArgumentValidator.Validate(tool.Tool, arguments) is { Count: > 0 } errors)
             return Problem(StatusCodes.Status400BadRequest, "Invalid arguments",
                 $"The arguments do not fit the input schema of '{name}': {string.Join("; ", errors)}.", tool);
 
         try
         {
-            var result = await upstreams.Find(tool.Server)!.CallToolAsync(tool.UpstreamName, arguments, cancellationToken);
-            return TypedResults.Json(result, McpJsonUtilities.DefaultOptions);
+            var call = new ToolCall(request.HttpContext.User.Caller(), "rest", tool.Server, tool.UpstreamName, tool.Name, arguments);
+            return TypedResults.Json(await gate.CallAsync(call, cancellationToken), McpJsonUtilities.DefaultOptions);
         }
         catch (ToolCallException e)
         {
+            if (e.RetryAfter is { } retryAfter)
+                request.HttpContext.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString("0", System.Globalization.CultureInfo.InvariantCulture);
             var (status, title) = e.Failure switch
             {
                 ToolCallFailure.Timeout => (StatusCodes.Status504GatewayTimeout, "Tool call timed out"),
                 ToolCallFailure.Rejected when e.ErrorCode == McpErrorCode.InvalidParams => (StatusCodes.Status400BadRequest, "Invalid arguments"),
+                ToolCallFailure.InvalidArguments => (StatusCodes.Status400BadRequest, "Invalid arguments"),
+                ToolCallFailure.Denied => (StatusCodes.Status403Forbidden, "Tool not allowed"),
+                ToolCallFailure.RateLimited => (StatusCodes.Status429TooManyRequests, "Rate limit reached"),
+                ToolCallFailure.TooLarge => (StatusCodes.Status502BadGateway, "Result too large"),
                 _ => (StatusCodes.Status502BadGateway, "Upstream failure"),
             };
             return Problem(status, title, e.Message, tool);
@@ -75,11 +99,11 @@ public static class ToolsApi
     }
 
     /// <summary>The body as arguments: an object, or nothing at all for a tool without arguments; null when it is something else.</summary>
-    static async Task<Dictionary<string, JsonElement>?> ReadArgumentsAsync(HttpRequest request, CancellationToken cancellationToken)
+    static async Task<Dictionary<string, JsonElement>?> ReadArgumentsAsync(HttpRequest request, int maxDepth, CancellationToken cancellationToken)
     {
         try
         {
-            using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            using var body = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = maxDepth }, cancellationToken);
             return body.RootElement.ValueKind == JsonValueKind.Object
                 ? body.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone())
                 : null;

@@ -1,10 +1,12 @@
 using McpOrch.Core.Catalog;
+using McpOrch.Core.Configuration;
 using McpOrch.Core.Upstreams;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Proxy.Api.Mcp;
+using Proxy.Api.Security;
 
 namespace Proxy.Api.Extensions;
 
@@ -12,11 +14,13 @@ public static class ProxyExtensions
 {
     /// <summary>
     /// The upstream connections, and one MCP server whose tools are theirs, merged. The caller picks the
-    /// transport: <c>WithProxyHttpTransport()</c> or <c>WithStdioServerTransport()</c>.
+    /// transport: <c>WithProxyHttpTransport()</c> or <c>WithStdioServerTransport()</c>, and adds the database first
+    /// (<c>TryAddOrchDatabase</c>): the audit log writes there.
     /// </summary>
     public static IMcpServerBuilder AddMcpProxy(this IHostApplicationBuilder builder)
     {
         builder.AddUpstreams();
+        builder.AddToolGate();
         builder.AddCatalogPublishing();
         builder.Services.AddSingleton<CatalogChangeNotifier>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CatalogChangeNotifier>());
@@ -59,25 +63,36 @@ public static class ProxyExtensions
         return mcp;
     }
 
-    /// <summary><c>/mcp</c>: every server's tools, namespaced; <c>/mcp/{server}</c>: one server's tools under their own names.</summary>
+    /// <summary>
+    /// <c>/mcp</c>: every server's tools, namespaced; <c>/mcp/{server}</c>: one server's tools under their own names.
+    /// Both need the read permission (calling a tool needs execute, which the handler checks).
+    /// </summary>
     public static WebApplication MapMcpEndpoints(this WebApplication app)
     {
-        // An unknown {server} is a 404 before any MCP handshake, not a session that can do nothing.
+        // An unknown {server}, or one outside the caller's allow-list, is refused before any MCP handshake, not a
+        // session that can do nothing. This runs after authorization: strangers learn no server names.
         app.Use(async (context, next) =>
         {
-            if (context.GetRouteValue(ProxyToolHandlers.ServerRouteValue) is string server
-                && context.Request.Path.StartsWithSegments("/mcp")
-                && context.RequestServices.GetRequiredService<UpstreamRegistry>().Find(server) is null)
+            if (context.GetRouteValue(ProxyToolHandlers.ServerRouteValue) is string server && context.Request.Path.StartsWithSegments("/mcp"))
             {
-                await TypedResults.Problem($"No MCP server is named '{server}': GET /servers lists the configured ones.",
-                    statusCode: StatusCodes.Status404NotFound, title: "Unknown server").ExecuteAsync(context);
-                return;
+                if (context.RequestServices.GetRequiredService<UpstreamRegistry>().Find(server) is null)
+                {
+                    await TypedResults.Problem($"No MCP server is named '{server}': GET /servers lists the configured ones.",
+                        statusCode: StatusCodes.Status404NotFound, title: "Unknown server").ExecuteAsync(context);
+                    return;
+                }
+                if (context.User.Caller() is { } caller && !caller.Scope.AllowsServer(server))
+                {
+                    await TypedResults.Problem($"'{caller.Name}' may not use MCP server '{server}': it is outside the key's allow-list.",
+                        statusCode: StatusCodes.Status403Forbidden, title: "Server not allowed").ExecuteAsync(context);
+                    return;
+                }
             }
             await next(context);
         });
         // MCP speaks JSON-RPC, not REST: it stays out of the OpenAPI document.
-        app.MapMcp("/mcp").ExcludeFromDescription();
-        app.MapMcp($"/mcp/{{{ProxyToolHandlers.ServerRouteValue}}}").ExcludeFromDescription();
+        app.MapMcp("/mcp").ExcludeFromDescription().Requires(Permission.Read);
+        app.MapMcp($"/mcp/{{{ProxyToolHandlers.ServerRouteValue}}}").ExcludeFromDescription().Requires(Permission.Read);
         return app;
     }
 }

@@ -32,7 +32,7 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
             ProxyPort = 0,
             DashboardPort = 0,
             // A short lease, so that a killed executor's step moves on within seconds.
-            ServiceArguments = ["--McpOrch:Execution:StepLease=3s"],
+            ServiceArguments = ["--McpOrch:Execution:StepLease=3s", $"--McpOrch:Security:ApiKey={TestCredentials.AdminKey}"],
             ConnectionStrings = connectionStrings ?? new Dictionary<string, string>(),
             OtlpEndpoint = telemetry?.Endpoint,
             OtlpProtocol = telemetry is null ? null : "http/protobuf",
@@ -88,7 +88,7 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
             Assert.Equal(["postgres", "redis", "messaging", "proxy-api", "planner-worker", "executor-worker-0", "executor-worker-1", "dashboard-web"],
                 app.Resources.Select(r => r.Name));
             Assert.All(app.Resources, r => Assert.Equal(ResourceState.Running, r.State));
-            using var http = new HttpClient { BaseAddress = app.Proxy.Url };
+            using var http = new HttpClient { BaseAddress = app.Proxy.Url }.WithApiKey();
             var batch = Batch(http);
 
             // One trace from the request through RabbitMQ, the planner and an executor to the MCP call.
@@ -156,7 +156,7 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
 
             Assert.All(app.Resources.Take(3), r => Assert.Equal((ResourceState.Running, (int?)null, "(from configuration)"), (r.State, r.Pid, r.Url)));
             Assert.False(Directory.Exists(Path.Combine(_folder.Path, "data", "postgres")));
-            using var http = new HttpClient { BaseAddress = app.Proxy.Url };
+            using var http = new HttpClient { BaseAddress = app.Proxy.Url }.WithApiKey();
             var batch = Batch(http);
             var id = await batch.SubmitPlanAsync("""{"steps": [{"id": "a", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "given"}}]}""");
             Assert.Equal("Completed", (await batch.WaitForEndAsync(id))["state"]!.GetValue<string>());
@@ -173,7 +173,7 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
             await app.StartAsync(Cancellation);
             Assert.Equal(["proxy-api", "dashboard-web"], app.Resources.Select(r => r.Name));
 
-            using var http = new HttpClient { BaseAddress = app.Proxy.Url };
+            using var http = new HttpClient { BaseAddress = app.Proxy.Url }.WithApiKey();
             var batch = Batch(http);
             var id = await batch.SubmitPlanAsync("""{"steps": [{"id": "a", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "embedded"}}]}""");
 

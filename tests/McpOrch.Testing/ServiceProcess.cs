@@ -54,6 +54,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         };
         // Single-process batch runs keep their database here, not in the user's data folder.
         info.Environment["MCP_ORCH_DATA_DIR"] = Path.Combine(workingDirectory, ".mcp-orch-data");
+        info.Environment["API_KEY"] = TestCredentials.AdminKey;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             info.Environment[name] = value;
         info.ArgumentList.Add(EntryAssembly(project));

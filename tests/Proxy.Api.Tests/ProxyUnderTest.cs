@@ -19,7 +19,7 @@ public sealed class ProxyUnderTest : IAsyncDisposable
     {
         _folder = folder;
         Process = process;
-        Http = new HttpClient { BaseAddress = process.BaseAddress };
+        Http = new HttpClient { BaseAddress = process.BaseAddress }.WithApiKey(ProxySecret);
     }
 
     public ServiceProcess Process { get; }
@@ -61,12 +61,13 @@ public sealed class ProxyUnderTest : IAsyncDisposable
     /// <summary>An entry for tests/McpOrch.TestServer, the C# server with the behaviours the npm servers lack.</summary>
     public static JsonObject TestServer(double? timeoutSeconds = null) => Stdio(McpOrch.Testing.TestServer.Command(), timeoutSeconds: timeoutSeconds);
 
-    /// <summary>An MCP client of the merged endpoint.</summary>
-    public Task<McpClient> ConnectAsync(CancellationToken cancellationToken, string path = "/mcp", McpClientOptions? options = null) =>
+    /// <summary>An MCP client of the merged endpoint, authenticated with <paramref name="key"/> (the proxy's API_KEY by default).</summary>
+    public Task<McpClient> ConnectAsync(CancellationToken cancellationToken, string path = "/mcp", McpClientOptions? options = null, string key = ProxySecret) =>
         McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
         {
             Endpoint = new Uri(Process.BaseAddress, path),
             TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = TestCredentials.Headers(key),
         }), options, cancellationToken: cancellationToken);
 
     /// <summary>The pids of the processes the proxy started (its descendants).</summary>

@@ -78,8 +78,8 @@ public sealed class RestApiTests(ProxyFixture fixture)
     [Theory]
     [InlineData("/tools/everything.echo", "{}", "The arguments do not fit the input schema of 'everything.echo': message: property required.")]
     [InlineData("/tools/everything.get-sum", """{"a": 1, "b": "two"}""", "The arguments do not fit the input schema of 'everything.get-sum': b: number expected.")]
-    [InlineData("/tools/everything.echo", "[1, 2]", """The body must be a JSON object of arguments for 'everything.echo', e.g. {"message": "hello"}.""")]
-    [InlineData("/tools/everything.echo", "{not json", """The body must be a JSON object of arguments for 'everything.echo', e.g. {"message": "hello"}.""")]
+    [InlineData("/tools/everything.echo", "[1, 2]", """The body must be a JSON object of arguments for 'everything.echo', nested at most 64 levels (security.max_json_depth), e.g. {"message": "hello"}.""")]
+    [InlineData("/tools/everything.echo", "{not json", """The body must be a JSON object of arguments for 'everything.echo', nested at most 64 levels (security.max_json_depth), e.g. {"message": "hello"}.""")]
     public async Task Arguments_that_do_not_fit_are_400_naming_the_field(string path, string json, string detail)
     {
         var (status, body) = await PostAsync(path, json);
@@ -128,7 +128,8 @@ public sealed class RestApiTests(ProxyFixture fixture)
         var document = await GetJsonAsync("/openapi/v1.json");
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Equal(["/tools", "/tools/{server}", "/tools/{name}", "/servers", "/servers/reload",
-            "/batch/execute", "/batch", "/batch/status/{id}", "/batch/result/{id}", "/batch/cancel/{id}", "/batch/events/{id}"], paths);
+            "/batch/execute", "/batch", "/batch/status/{id}", "/batch/result/{id}", "/batch/cancel/{id}", "/batch/events/{id}",
+            "/admin/keys", "/admin/keys/{id}", "/admin/audit"], paths);
         Assert.True(document.GetProperty("paths").GetProperty("/tools/{name}").GetProperty("post").GetProperty("responses").TryGetProperty("504", out _));
 
         var page = await Http.GetStringAsync("/docs/", Cancellation);

@@ -80,6 +80,8 @@ public sealed class OrchSystem : IAsyncDisposable
         File.WriteAllText(Path.Combine(_folder, "mcp-config.json"), config.ToJsonString());
         _environment["McpOrch__Server__DataDir"] = Path.Combine(_folder, "data");
         _environment["McpOrch__Execution__MaxParallelTasks"] = $"{_options.MaxParallelTasks}";
+        // Loopback only: no key needed. Every step's call still goes through the tool gate and the audit log.
+        _environment["McpOrch__Security__EnableAuth"] = "false";
     }
 
     async Task StartBackingServersAsync(CancellationToken cancellationToken)

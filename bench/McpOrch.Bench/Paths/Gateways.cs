@@ -51,6 +51,10 @@ public static class Gateways
         };
         File.WriteAllText(Path.Combine(folder, "mcp-config.json"), config.ToJsonString());
         var startInfo = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"]) { WorkingDirectory = folder };
+        // Like the gateways it is compared with, which have no authentication: on loopback, keys may be off.
+        // Every call still goes through the tool gate (allow-list, result size, audit log).
+        startInfo.Environment["McpOrch__Security__EnableAuth"] = "false";
+        startInfo.Environment["MCP_ORCH_DATA_DIR"] = Path.Combine(folder, "data");
         foreach (var (name, value) in options.OrchEnvironment)
             startInfo.Environment[name] = value;
         return startInfo;

@@ -78,7 +78,7 @@ public sealed class BatchSystem : IAsyncDisposable
     {
         Api = ServiceProcess.Start("Proxy.Api", _folder.Path, _environment);
         (await Api.WaitHealthyAsync()).Dispose();
-        Http = new HttpClient { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        Http = new HttpClient { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromMinutes(2) }.WithApiKey();
         Batch = new BatchClient(Http, Logs);
     }
 

@@ -4,10 +4,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace McpOrch.Core.Batch;
+namespace McpOrch.Core.Runs;
 
 /// <summary>
-/// Brings the runs database to the newest migration before anything else uses it (it is registered before the
+/// Brings the database to the newest migration before anything else uses it (it is registered before the
 /// message bus). PostgreSQL may still be starting: it is tried for up to <see cref="Patience"/>. Several instances
 /// may start at once: EF Core's migration lock keeps them apart.
 /// </summary>
@@ -40,6 +40,6 @@ public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, ILogge
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The runs database cannot be migrated yet, trying again: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database cannot be migrated yet, trying again: {Reason}")]
     static partial void LogRetry(ILogger logger, string reason);
 }

@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using McpOrch.Core.Configuration;
+using McpOrch.Core.Runs;
+using McpOrch.Core.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Proxy.Api.Security;
+
+namespace Proxy.Api.Apis;
+
+/// <summary>API keys and the audit log. Every endpoint needs the write permission.</summary>
+public static class AdminApi
+{
+    /// <summary>snake_case, as the batch API's bodies are.</summary>
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    const string KeyExample = """{"name": "ci", "permissions": ["read", "execute"], "tools": ["github.list_*"], "rate_limit": 60}""";
+
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder routes)
+    {
+        var admin = routes.MapGroup("/admin").WithTags("Admin").Requires(Permission.Write);
+        admin.MapPost("/keys", CreateKey).WithSummary("Make an API key; its secret is in this answer and nowhere else")
+            .Accepts<NewKey>("application/json")
+            .Produces<CreatedKey>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        admin.MapGet("/keys", ListKeys).WithSummary("Every key: configured ones and made ones, revoked ones marked; never a secret")
+            .Produces<ApiKeyInfo[]>();
+        admin.MapDelete("/keys/{id}", RevokeKey).WithSummary("Revoke a made key: it stops working at once here, within 5 s on other replicas")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        admin.MapGet("/audit", Audit).WithSummary("Tool calls, newest first; filter by caller, server, tool, outcome, source, from, to")
+            .Produces<AuditPage>();
+        return routes;
+    }
+
+    /// <summary>The body of <c>POST /admin/keys</c>.</summary>
+    public sealed record NewKey(string? Name, List<string>? Permissions, List<string>? Servers, List<string>? Tools, int? RateLimit);
+
+    /// <summary>A key just made: <see cref="Key"/> is the secret, shown this once.</summary>
+    public sealed record CreatedKey(string Id, string Name, string Key, string Prefix, IReadOnlyList<string> Permissions,
+        IReadOnlyList<string> Servers, IReadOnlyList<string> Tools, int? RateLimit, DateTime? CreatedAt, string Note);
+
+    public sealed record AuditPage(IReadOnlyList<AuditRecord> Items, int Total, int Offset, int Limit);
+
+    public static async Task<IResult> CreateKey(HttpRequest http, ApiKeys keys, CancellationToken cancellationToken)
+    {
+        NewKey? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<NewKey>(http.Body, Json, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            return BadRequest($"The body is not valid JSON ({e.Message.Split(" Path:")[0]}). Send e.g. {KeyExample}.");
+        }
+        var problems = new List<string>();
+        var name = body?.Name?.Trim() ?? "";
+        if (name.Length is 0 or > 128)
+            problems.Add("name: give the key a name of 1 to 128 characters (it appears in the audit log; it is not the secret).");
+        var permissions = Permission.None;
+        foreach (var permission in body?.Permissions ?? [])
+            if (Enum.TryParse<Permission>(permission, ignoreCase: true, out var parsed) && parsed is Permission.Read or Permission.Execute or Permission.Write)
+                permissions |= parsed;
+            else
+                problems.Add($"permissions: '{permission}' is not one: they are read, execute and write.");
+        if (body?.Permissions is not { Count: > 0 })
+            problems.Add("permissions: give at least one of read, execute and write.");
+        foreach (var pattern in (body?.Servers ?? []).Concat(body?.Tools ?? []))
+            if (string.IsNullOrWhiteSpace(pattern) || pattern.Length > 200)
+                problems.Add($"servers/tools: '{pattern}' is not a pattern: use names with * and ?, e.g. github or github.list_*.");
+        if (body?.RateLimit is < 1 or > 1_000_000)
+            problems.Add("rate_limit: tool calls per minute, from 1 to 1000000; leave it out for security.rate_limit.");
+        if (problems.Count > 0)
+            return TypedResults.Problem($"The key was not made. {string.Join(" ", problems)} Example: {KeyExample}",
+                statusCode: StatusCodes.Status400BadRequest, title: "Invalid key", extensions: new Dictionary<string, object?> { ["errors"] = problems });
+
+        var (key, secret) = await keys.CreateAsync(name, permissions, new ToolScope(body!.Servers ?? [], body.Tools ?? []), body.RateLimit, cancellationToken);
+        return TypedResults.Json(new CreatedKey(key.Id, key.Name, secret, key.Prefix!, key.Permissions, key.Servers, key.Tools, key.RateLimit, key.CreatedAt,
+                "The key is shown only now: store it. Only its hash is kept."),
+            Json, statusCode: StatusCodes.Status201Created);
+    }
+
+    public static async Task<IResult> ListKeys(ApiKeys keys, CancellationToken cancellationToken) =>
+        TypedResults.Json(await keys.ListAsync(cancellationToken), Json);
+
+    public static async Task<IResult> RevokeKey(string id, ApiKeys keys, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await keys.RevokeAsync(id, cancellationToken) is null
+                ? TypedResults.Problem($"No key has the id '{id}': GET /admin/keys lists them.", statusCode: StatusCodes.Status404NotFound, title: "Unknown key")
+                : TypedResults.NoContent();
+        }
+        catch (InvalidOperationException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status409Conflict, title: "Configured key");
+        }
+    }
+
+    public static async Task<IResult> Audit(OrchDbContext db, CancellationToken cancellationToken, string? caller = null, string? server = null,
+        string? tool = null, string? outcome = null, string? source = null, string? from = null, string? to = null, int offset = 0, int limit = 50)
+    {
+        if (offset < 0 || limit is < 1 or > 500)
+            return BadRequest("offset must be 0 or more, and limit between 1 and 500.");
+        if (!TryTime(from, out var after) || !TryTime(to, out var before))
+            return BadRequest("from and to are ISO 8601 times, e.g. 2026-11-24T09:00:00Z.");
+        var records = db.Audit.AsNoTracking()
+            .Where(a => (caller == null || a.Caller == caller) && (server == null || a.Server == server) && (tool == null || a.Tool == tool)
+                && (outcome == null || a.Outcome == outcome) && (source == null || a.Source == source)
+                && (after == null || a.At >= after) && (before == null || a.At < before));
+        var total = await records.CountAsync(cancellationToken);
+        var page = await records.OrderByDescending(a => a.Id).Skip(offset).Take(limit).ToListAsync(cancellationToken);
+        foreach (var record in page)
+            record.At = DateTime.SpecifyKind(record.At, DateTimeKind.Utc);
+        return TypedResults.Json(new AuditPage(page, total, offset, limit), Json);
+    }
+
+    static bool TryTime(string? text, out DateTime? time)
+    {
+        time = null;
+        if (text is null)
+            return true;
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            return false;
+        time = parsed.UtcDateTime;
+        return true;
+    }
+
+    static ProblemHttpResult BadRequest(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid request");
+}
