@@ -37,8 +37,10 @@ public static class CommandLine
           --max-parallel-tasks N     tool calls of one batch at once. Default: 10
           --task-timeout DURATION    limit per tool call: seconds, or 30s, 5m. Default: 300
           --retry-count N            retries of a batch step after a transient failure. Default: 3
-          --data-dir PATH            single-process mode: where batch runs are kept (runs.db).
+          --data-dir PATH            where mcp-orch keeps API keys, the audit log and (single-process
+                                     mode) batch runs, in mcp-orch.db, when no PostgreSQL is given.
                                      Default: ~/.local/share/mcp-orch (MCP_ORCH_DATA_DIR)
+          --insecure                 allow security.enable_auth: false on an address other than loopback
           --McpOrch:Section:Key=V    any other setting, e.g. --McpOrch:Server:ToolSeparator=__
           --urls URLS                ASP.NET Core listen addresses; replaces --host and --port
           -h, --help                 this text
@@ -46,6 +48,9 @@ public static class CommandLine
         Batch runs: with ConnectionStrings__orchdb, __redis and __messaging set, the planner and
         executors run as separate services (PostgreSQL, Redis, RabbitMQ); with none of them set,
         mcp-orch plans and runs batches itself (SQLite in --data-dir, in-memory messaging).
+
+        Callers present an API key (Authorization: Bearer KEY, or X-API-Key: KEY) or a JWT signed with
+        JWT_SECRET. With no key configured, the first start prints an admin key once.
 
         A bad setting or file stops mcp-orch with one line per problem (exit code 2).
         See README.md for config.yaml, the environment variables and the REST API.

@@ -34,8 +34,9 @@ public sealed class ServerOptions
     public string McpConfig { get; set; } = "mcp-config.json";
 
     /// <summary>
-    /// Where the single-process mode keeps its database of batch runs (<c>runs.db</c>); by default the user's data
-    /// folder (<c>~/.local/share/mcp-orch</c> on Linux), so that runs survive a restart wherever the gateway is started.
+    /// Where the gateway keeps its SQLite database (<c>mcp-orch.db</c>: API keys, the audit log, batch runs) when no
+    /// PostgreSQL is given; by default the user's data folder (<c>~/.local/share/mcp-orch</c> on Linux), so that they
+    /// survive a restart wherever the gateway is started.
     /// </summary>
     public string? DataDir { get; set; }
 }

@@ -116,7 +116,10 @@ internal sealed class SettingsBinder(IConfigurationRoot root, IReadOnlyDictionar
         _ when type == typeof(int) => "a whole number",
         _ when type == typeof(bool) => "true or false",
         _ when type == typeof(TimeSpan) => Durations.Expected,
-        _ => "one of " + string.Join(", ", Enum.GetNames(type).Select(n => n.ToLowerInvariant())),
+        // A [Flags] enum's names of single flags: not None, not combinations such as All.
+        _ => "one of " + string.Join(", ", Enum.GetValues(type).Cast<Enum>()
+            .Where(v => !type.IsDefined(typeof(FlagsAttribute), false) || System.Numerics.BitOperations.IsPow2(Convert.ToInt64(v, CultureInfo.InvariantCulture)))
+            .Select(v => v.ToString().ToLowerInvariant())),
     };
 
     /// <summary>Checks the property's [Range] and [RegularExpression], naming the source of a value that breaks them.</summary>

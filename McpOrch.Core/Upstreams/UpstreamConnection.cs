@@ -20,6 +20,7 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     readonly TimeSpan _defaultTimeout;
     readonly ILoggerFactory _loggerFactory;
     readonly ILogger _logger;
+    readonly SecretRedactor _redactor;
     readonly CancellationTokenSource _stopping = new();
     readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     Task _supervision = Task.CompletedTask;
@@ -37,8 +38,9 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         Definition = definition;
         _defaultTimeout = defaultTimeout;
         _policy = policy;
-        _loggerFactory = loggerFactory;
-        _logger = loggerFactory.CreateLogger<UpstreamConnection>();
+        _redactor = SecretRedactor.For(definition);
+        _loggerFactory = _redactor.Wrap(loggerFactory);
+        _logger = _loggerFactory.CreateLogger<UpstreamConnection>();
         State = definition.Disabled ? UpstreamState.Disabled : UpstreamState.Starting;
     }
 
@@ -66,8 +68,12 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     /// <summary>How many times the connection was started again after a failure.</summary>
     public int Restarts { get; private set; }
 
-    /// <summary>What went wrong last, for people: never a secret.</summary>
-    public string? LastError { get; private set; }
+    /// <summary>What went wrong last, for people: never a secret (see <see cref="SecretRedactor"/>).</summary>
+    public string? LastError
+    {
+        get;
+        private set => field = value is null ? null : _redactor.Redact(value);
+    }
 
     /// <summary>Completes when the first connection attempt has succeeded or failed.</summary>
     public Task FirstAttempt => _firstAttempt.Task;
@@ -104,8 +110,10 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         catch (ToolCallException e)
         {
             outcome = e.Failure.ToString().ToLowerInvariant();
-            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-            throw;
+            // A server's error may quote its request, credentials and all.
+            var redacted = new ToolCallException(e.Server, e.Tool, e.Failure, _redactor.Redact(e.Message), e.ErrorCode, e.InnerException);
+            activity?.SetStatus(ActivityStatusCode.Error, redacted.Message);
+            throw redacted;
         }
         finally
         {

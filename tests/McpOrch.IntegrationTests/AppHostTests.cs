@@ -178,7 +178,7 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
             var id = await batch.SubmitPlanAsync("""{"steps": [{"id": "a", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "embedded"}}]}""");
 
             Assert.Equal("Completed", (await batch.WaitForEndAsync(id))["state"]!.GetValue<string>());
-            Assert.True(File.Exists(Path.Combine(_folder.Path, "data", "embedded", "runs.db")));
+            Assert.True(File.Exists(Path.Combine(_folder.Path, "data", "embedded", "mcp-orch.db")));
             using var dashboard = new HttpClient { BaseAddress = app.Services[^1].Url };
             Assert.Contains("<h1>MCP Orch</h1>", await dashboard.GetStringAsync("/", Cancellation));
         }

@@ -5,10 +5,34 @@ namespace Proxy.Api.Tests;
 
 /// <summary>
 /// One proxy for the read-mostly tests: server-everything, server-memory and server-filesystem (healthy),
-/// a server whose command does not exist, and one that exits during start-up.
+/// a server whose command does not exist, and one that exits during start-up. Besides its API_KEY it has the keys of
+/// <see cref="Keys"/>, and JWTs signed with <see cref="ProxyUnderTest.ProxySecret"/>.
 /// </summary>
 public sealed class ProxyFixture : IAsyncLifetime
 {
+    /// <summary>The keys of its config.yaml, by name.</summary>
+    public static class Keys
+    {
+        public const string Reader = "reader-key-for-tests";
+        public const string EchoOnly = "echo-only-key-for-tests";
+        public const string MemoryOnly = "memory-only-key-for-tests";
+        public const string Limited = "limited-key-for-tests";
+        public const string Writer = "writer-key-for-tests";
+
+        /// <summary>Calls per minute of <see cref="Limited"/>: one call a second comes back.</summary>
+        public const int LimitedPerMinute = 60;
+
+        public static readonly string ConfigYaml = $$"""
+            security:
+              api_keys:
+                - { name: reader, key: {{Reader}}, permissions: [read] }
+                - { name: echo-only, key: {{EchoOnly}}, permissions: [read, execute], tools: [everything.echo] }
+                - { name: memory-only, key: {{MemoryOnly}}, permissions: [read, execute], servers: [memory] }
+                - { name: limited, key: {{Limited}}, permissions: [read, execute], rate_limit: {{LimitedPerMinute}} }
+                - { name: writer, key: {{Writer}}, permissions: [read, write] }
+            """;
+    }
+
     readonly ScratchDirectory _data = ScratchDirectory.Create("proxy-data");
 
     public McpServersFixture Servers { get; } = new();
@@ -29,7 +53,7 @@ public sealed class ProxyFixture : IAsyncLifetime
             ["files"] = ProxyUnderTest.Stdio(Servers.Filesystem(Files)),
             ["missing"] = new JsonObject { ["command"] = "mcp-orch-no-such-command" },
             ["crashing"] = new JsonObject { ["command"] = Servers.NodeExecutable, ["args"] = new JsonArray("-e", "console.error('bad credentials'); process.exit(3)") },
-        });
+        }, Keys.ConfigYaml);
     }
 
     public async ValueTask DisposeAsync()

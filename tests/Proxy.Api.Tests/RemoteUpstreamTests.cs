@@ -69,4 +69,37 @@ public sealed class RemoteUpstreamTests(ProxyFixture fixture)
             await server.WaitForExitAsync(Cancellation);
         }
     }
+
+    [Fact]
+    public async Task A_remote_server_gets_its_configured_credentials_and_never_the_client_s()
+    {
+        var (server, port) = await StartEverythingAsync("streamableHttp");
+        await using var forwarder = new RecordingForwarder(port);
+        try
+        {
+            var entry = new JsonObject
+            {
+                ["url"] = $"http://127.0.0.1:{forwarder.Port}/mcp",
+                ["headers"] = new JsonObject { ["X-Upstream-Token"] = "configured-upstream-credential" },
+            };
+            await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["remote"] = entry });
+            using var http = new HttpClient { BaseAddress = proxy.Process.BaseAddress };
+            http.DefaultRequestHeaders.Authorization = new("Bearer", ProxyUnderTest.ProxySecret);
+            using var response = await http.PostAsync("/tools/remote.echo", JsonContent.Create(new { message = "rest" }), Cancellation);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            await using (var client = await proxy.ConnectAsync(Cancellation))
+                await client.CallToolAsync("remote.echo", new Dictionary<string, object?> { ["message"] = "mcp" }, cancellationToken: Cancellation);
+
+            var sent = forwarder.Sent;
+            Assert.Contains("X-Upstream-Token: configured-upstream-credential", sent);
+            Assert.Contains("\"message\":\"mcp\"", sent);
+            Assert.DoesNotContain(ProxyUnderTest.ProxySecret, sent);
+            Assert.DoesNotContain("Authorization", sent, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(Cancellation);
+        }
+    }
 }

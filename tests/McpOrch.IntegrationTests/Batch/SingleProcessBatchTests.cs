@@ -25,7 +25,7 @@ public sealed class SingleProcessBatchTests(SingleProcessBatchTests.Fixture fixt
         var id = await fixture.System.Batch.SubmitPlanAsync("""{"steps": [{"id": "a", "tool": "test.sleep_echo", "args": {"ms": 1, "value": "x"}}]}""");
         await fixture.System.Batch.WaitForEndAsync(id);
 
-        Assert.True(File.Exists(Path.Combine(fixture.System.Folder, "data", "runs.db")));
+        Assert.True(File.Exists(Path.Combine(fixture.System.Folder, "data", "mcp-orch.db")));
         var page = (await fixture.System.Http.GetFromJsonAsync<JsonObject>("/batch?limit=100", TestContext.Current.CancellationToken))!;
         Assert.Contains(page["items"]!.AsArray(), r => r!["task_id"]!.GetValue<string>() == id);
     }
