@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
 namespace McpOrch.IntegrationTests.Batch;
@@ -38,6 +39,35 @@ public abstract class BatchScenarios
         var join = BatchClient.Step(status, "join");
         Assert.True(join["started_at"]!.GetValue<DateTime>() >= BatchClient.Step(status, "each")["completed_at"]!.GetValue<DateTime>(),
             "the join started before the step it needs had finished");
+    }
+
+    [Fact]
+    public async Task Every_call_of_a_run_is_audited_under_its_caller()
+    {
+        var system = await SystemAsync();
+        var id = await system.Batch.SubmitPlanAsync("""
+            {"steps": [
+              {"id": "list", "tool": "test.make_list", "args": {"count": 2}},
+              {"id": "each", "tool": "test.sleep_echo", "forEach": "${list.items}", "args": {"ms": 1, "value": "#${item.n}"}}
+            ]}
+            """);
+        system.Batch.AssertState(await system.Batch.WaitForEndAsync(id), "Completed");
+
+        // The executor writes the records off the hot path: they arrive shortly after the run ends.
+        JsonNode[] records = [];
+        for (var attempt = 0; attempt < 100 && records.Length < 3; attempt++)
+        {
+            await Task.Delay(100, Cancellation);
+            var page = await system.Http.GetFromJsonAsync<JsonObject>("/admin/audit?source=batch&limit=500", Cancellation);
+            records = [.. page!["items"]!.AsArray().Where(r => r!["run_id"]?.GetValue<string>() == id).Select(r => r!)];
+        }
+        Assert.Equal(3, records.Length);
+        Assert.All(records, r =>
+        {
+            Assert.Equal("API_KEY", r["caller"]!.GetValue<string>());
+            Assert.Equal("ok", r["outcome"]!.GetValue<string>());
+        });
+        Assert.Equal(["make_list", "sleep_echo", "sleep_echo"], records.Select(r => r["tool"]!.GetValue<string>()).Order());
     }
 
     [Fact]
