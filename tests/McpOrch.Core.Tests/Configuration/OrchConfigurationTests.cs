@@ -91,6 +91,28 @@ public sealed class OrchConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Key_allow_lists_rate_limits_and_the_insecure_switch_are_read()
+    {
+        Write("config.yaml", """
+            security:
+              rate_limit: 0
+              audit_arguments: hash
+              api_keys:
+                - { name: ci, key: k, permissions: [read, execute], servers: [git*], tools: [github.list_*], rate_limit: 30 }
+            """);
+
+        var security = Load("--insecure").Options.Security;
+
+        Assert.True(security.Insecure);
+        Assert.Equal((0, AuditArguments.Hash), (security.RateLimit, security.AuditArguments));
+        var key = Assert.Single(security.ApiKeys);
+        Assert.Equal(["git*"], key.Servers);
+        Assert.Equal(["github.list_*"], key.Tools);
+        Assert.Equal(30, key.RateLimit);
+        Assert.False(Load().Options.Security.Insecure);
+    }
+
+    [Fact]
     public void Well_known_environment_variables_override_config_yaml()
     {
         Write("config.yaml", FullYaml);
