@@ -59,6 +59,7 @@ public class OrchDbContext(DbContextOptions options) : DbContext(options)
             audit.Property(a => a.Server).HasMaxLength(128);
             audit.Property(a => a.Tool).HasMaxLength(256);
             audit.Property(a => a.Outcome).HasMaxLength(24);
+            audit.Property(a => a.RunId).HasMaxLength(36);
             audit.HasIndex(a => a.At);
             audit.HasIndex(a => new { a.Caller, a.At });
         });

@@ -28,6 +28,6 @@ public sealed class AuditRecord
     /// <summary>The arguments, redacted or hashed (<c>security.audit_arguments</c>).</summary>
     public string? Arguments { get; set; }
 
-    /// <summary>The batch run the call belongs to.</summary>
-    public Guid? RunId { get; set; }
+    /// <summary>The batch run the call belongs to (its id as text: the writer's plain INSERT needs no provider types).</summary>
+    public string? RunId { get; set; }
 }

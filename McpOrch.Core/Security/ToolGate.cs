@@ -66,7 +66,7 @@ public sealed class ToolGate(UpstreamRegistry upstreams, IRateLimiter limiter, A
             {
                 At = at, Caller = call.Caller.Name, Source = call.Source, Server = call.Server, Tool = call.Tool, Outcome = outcome,
                 DurationMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3), ResultBytes = size,
-                Arguments = audit.Arguments(call.Arguments), RunId = call.RunId,
+                Arguments = audit.Arguments(call.Arguments), RunId = call.RunId?.ToString(),
             });
         }
     }

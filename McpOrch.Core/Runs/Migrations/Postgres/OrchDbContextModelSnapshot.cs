@@ -206,8 +206,9 @@ namespace McpOrch.Core.Runs.Migrations.Postgres
                     b.Property<long>("ResultBytes")
                         .HasColumnType("bigint");
 
-                    b.Property<Guid?>("RunId")
-                        .HasColumnType("uuid");
+                    b.Property<string>("RunId")
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)");
 
                     b.Property<string>("Server")
                         .IsRequired()

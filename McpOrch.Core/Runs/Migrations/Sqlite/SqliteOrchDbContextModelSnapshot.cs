@@ -199,7 +199,8 @@ namespace McpOrch.Core.Runs.Migrations.Sqlite
                     b.Property<long>("ResultBytes")
                         .HasColumnType("INTEGER");
 
-                    b.Property<Guid?>("RunId")
+                    b.Property<string>("RunId")
+                        .HasMaxLength(36)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Server")

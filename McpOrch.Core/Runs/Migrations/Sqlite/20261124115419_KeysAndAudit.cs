@@ -1,10 +1,9 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace McpOrch.Core.Runs.Migrations.Postgres
+namespace McpOrch.Core.Runs.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class KeysAndAudit : Migration
@@ -15,13 +14,13 @@ namespace McpOrch.Core.Runs.Migrations.Postgres
             migrationBuilder.AddColumn<string>(
                 name: "Caller",
                 table: "runs",
-                type: "text",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Owner",
                 table: "runs",
-                type: "character varying(160)",
+                type: "TEXT",
                 maxLength: 160,
                 nullable: true);
 
@@ -29,15 +28,15 @@ namespace McpOrch.Core.Runs.Migrations.Postgres
                 name: "api_keys",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
-                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Prefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Permissions = table.Column<int>(type: "integer", nullable: false),
-                    Scope = table.Column<string>(type: "text", nullable: true),
-                    RateLimit = table.Column<int>(type: "integer", nullable: true),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    RevokedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Prefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Permissions = table.Column<int>(type: "INTEGER", nullable: false),
+                    Scope = table.Column<string>(type: "TEXT", nullable: true),
+                    RateLimit = table.Column<int>(type: "INTEGER", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    RevokedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -48,18 +47,18 @@ namespace McpOrch.Core.Runs.Migrations.Postgres
                 name: "audit",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    Caller = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
-                    Source = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
-                    Server = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
-                    Tool = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    Outcome = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: false),
-                    DurationMs = table.Column<double>(type: "double precision", nullable: false),
-                    ResultBytes = table.Column<long>(type: "bigint", nullable: false),
-                    Arguments = table.Column<string>(type: "text", nullable: true),
-                    RunId = table.Column<Guid>(type: "uuid", nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Caller = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    Server = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Tool = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 24, nullable: false),
+                    DurationMs = table.Column<double>(type: "REAL", nullable: false),
+                    ResultBytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    Arguments = table.Column<string>(type: "TEXT", nullable: true),
+                    RunId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: true)
                 },
                 constraints: table =>
                 {
