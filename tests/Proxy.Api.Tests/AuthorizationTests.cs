@@ -292,10 +292,7 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
         Assert.DoesNotContain(Keys.Reader, listed);
 
         // The database has the hash, never the secret.
-        var database = string.Concat(Directory.GetFiles(Path.Combine(Proxy.Folder, ".mcp-orch-data"), "mcp-orch.db*")
-            .Select(file => Encoding.UTF8.GetString(File.ReadAllBytes(file))));
-        Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret))), database);
-        Assert.DoesNotContain(secret, database);
+        await StoredKeys.AssertHashedAsync(Path.Combine(Proxy.Folder, ".mcp-orch-data"), secret);
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/admin/keys/{id}", Cancellation)).StatusCode);
         var (status, body) = await SendAsync(made, HttpMethod.Get, "/tools");

@@ -37,10 +37,7 @@ public sealed partial class SafeDefaultsTests(ProxyFixture fixture)
             using var admin = new HttpClient { BaseAddress = first.BaseAddress }.WithApiKey(secret);
             Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/admin/keys", Cancellation)).StatusCode);
         }
-        var database = string.Concat(Directory.GetFiles(Path.Combine(folder.Path, ".mcp-orch-data"), "mcp-orch.db*")
-            .Select(file => Encoding.UTF8.GetString(File.ReadAllBytes(file))));
-        Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret))), database);
-        Assert.DoesNotContain(secret, database);
+        await StoredKeys.AssertHashedAsync(Path.Combine(folder.Path, ".mcp-orch-data"), secret);
 
         // The next start finds the key: it makes and prints none, and the printed one still works.
         await using var second = ServiceProcess.Start("Proxy.Api", folder.Path, noKeys);

@@ -29,6 +29,8 @@ public sealed class StdioTransportTests(ProxyFixture fixture)
             Command = "dotnet",
             Arguments = [entry, "--transport", "stdio", "--config", config],
             WorkingDirectory = folder.Path,
+            // Its database (the audit log) in the scratch folder, not the user's data folder.
+            EnvironmentVariables = new Dictionary<string, string?> { ["MCP_ORCH_DATA_DIR"] = folder.Combine("data") },
             StandardErrorLines = line => { lock (stderr) stderr.Add(line); },
         }), listChanged.Options, cancellationToken: Cancellation);
 
