@@ -158,11 +158,8 @@ public sealed class ApiKeys
     static DateTime Utc(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc);
 
     static ApiKeyInfo Info(Caller caller, string source, string? prefix, DateTime? createdAt, DateTime? revokedAt) =>
-        new(caller.Id, caller.Name, source, prefix, Names(caller.Permissions), caller.Scope.Servers, caller.Scope.Tools, caller.RateLimit, createdAt, revokedAt);
-
-    /// <summary><c>["read", "execute"]</c>.</summary>
-    public static IReadOnlyList<string> Names(Permission permissions) =>
-        [.. new[] { Permission.Read, Permission.Execute, Permission.Write }.Where(p => permissions.HasFlag(p)).Select(p => p.ToString().ToLowerInvariant())];
+        new(caller.Id, caller.Name, source, prefix, PermissionNames.Of(caller.Permissions), caller.Scope.Servers, caller.Scope.Tools, caller.RateLimit,
+            createdAt, revokedAt);
 
     static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 }

@@ -28,7 +28,6 @@ public static class SecurityHostingExtensions
         services.AddSingleton<AuditLog>();
         services.AddHostedService(s => s.GetRequiredService<AuditLog>());
         services.AddSingleton<ToolGate>();
-        services.AddSingleton<ApiKeys>();
         return builder;
     }
 }

@@ -65,7 +65,7 @@ public static class AdminApi
             problems.Add("name: give the key a name of 1 to 128 characters (it appears in the audit log; it is not the secret).");
         var permissions = Permission.None;
         foreach (var permission in body?.Permissions ?? [])
-            if (Enum.TryParse<Permission>(permission, ignoreCase: true, out var parsed) && parsed is Permission.Read or Permission.Execute or Permission.Write)
+            if (PermissionNames.TryParse(permission, out var parsed))
                 permissions |= parsed;
             else
                 problems.Add($"permissions: '{permission}' is not one: they are read, execute and write.");

@@ -35,8 +35,8 @@ public static class ProxyToolHandlers
         var upstreams = request.Services!.GetRequiredService<UpstreamRegistry>();
         var name = request.Params?.Name ?? throw new McpProtocolException("tools/call needs a tool name.", McpErrorCode.InvalidParams);
         var tool = SingleServer(request) is { } server
-            ? upstreams.Catalog.Tools.FirstOrDefault(t => t.Server == Find(upstreams, server).Name && t.UpstreamName == name)
-                ?? new CatalogTool(name, server, name, new Tool { Name = name })
+            ? upstreams.Catalog.Tools.FirstOrDefault(t => t.Server == server && t.UpstreamName == name)
+                ?? new CatalogTool(name, server, name, new Tool { Name = name }) // Not listed (yet): the server decides.
             : await upstreams.FindToolAsync(name, cancellationToken)
                 ?? throw new McpProtocolException($"Unknown tool '{name}': list the tools to see what is available.", McpErrorCode.InvalidParams);
         var call = new ToolCall(CallerOf(request), "mcp", tool.Server, tool.UpstreamName, tool.Name, request.Params!.Arguments);

@@ -64,6 +64,7 @@ public static class Authentication
         var policies = builder.Services.AddAuthorizationBuilder();
         foreach (var permission in new[] { Permission.Read, Permission.Execute, Permission.Write })
             policies.AddPolicy(Policy(permission), p => p.AddRequirements(new PermissionRequirement(permission)));
+        builder.Services.AddSingleton<ApiKeys>();
         builder.Services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemResultHandler>();
         return builder;
@@ -145,7 +146,7 @@ public static class Authentication
             }
             var caller = context.User.Caller();
             var missing = result.AuthorizationFailure?.FailedRequirements.OfType<PermissionRequirement>().Select(r => Policy(r.Permission)).FirstOrDefault() ?? "?";
-            var has = ApiKeys.Names(caller.Permissions);
+            var has = PermissionNames.Of(caller.Permissions);
             await TypedResults.Problem(
                 $"'{caller.Name}' lacks the {missing} permission, which {context.Request.Method} {context.Request.Path} needs " +
                 $"(it has: {(has.Count > 0 ? string.Join(", ", has) : "none")}).",

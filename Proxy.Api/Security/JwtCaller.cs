@@ -23,7 +23,7 @@ public static class JwtCaller
         var permissions = Permission.None;
         foreach (var name in Values(token, "permissions"))
         {
-            if (!Enum.TryParse<Permission>(name, ignoreCase: true, out var permission) || !char.IsLetter(name[0]))
+            if (!PermissionNames.TryParse(name, out var permission))
             {
                 problem = $"The token's permissions claim names '{name}': the permissions are read, execute and write.";
                 return null;
