@@ -1,5 +1,7 @@
 using McpOrch.Core.Security;
+using ModelContextProtocol.Server;
 using Proxy.Api.Extensions;
+using Proxy.Api.Mcp;
 
 namespace Proxy.Api;
 
@@ -23,7 +25,11 @@ public static class StdioProxy
             return 2;
         builder.Services.AddSingleton(Caller.Anonymous);
         builder.AddMcpProxy().WithStdioServerTransport();
-        await builder.Build().RunAsync();
+        var host = builder.Build();
+        // The one session: upstream log messages, resource updates and list changes reach it.
+        host.Services.GetRequiredService<DownstreamSessions>().Keep(
+            new DownstreamSession(host.Services.GetRequiredService<McpServer>(), endpoint: null, ToolScope.Everything));
+        await host.RunAsync();
         return 0;
     }
 }

@@ -23,6 +23,12 @@ public sealed record ToolCall(Caller Caller, string Source, string Server, strin
 
     /// <summary>Wait out the caller's rate limit instead of failing (batch steps, which nobody is waiting on).</summary>
     public bool WaitForRateLimit { get; init; }
+
+    /// <summary>The MCP client session of the call, which hears its progress and the server's requests while it runs.</summary>
+    public IDownstream? Downstream { get; init; }
+
+    /// <summary>The client's progress token for the call.</summary>
+    public ProgressToken? ProgressToken { get; init; }
 }
 
 /// <summary>
@@ -47,7 +53,7 @@ public sealed class ToolGate(UpstreamRegistry upstreams, IRateLimiter limiter, A
             await AcquireAsync(call, cancellationToken);
             var connection = upstreams.Find(call.Server)
                 ?? throw Refused(call, ToolCallFailure.Unavailable, $"MCP server '{call.Server}' is no longer configured.");
-            var result = await connection.CallToolAsync(call.Tool, call.Arguments, cancellationToken);
+            var result = await connection.CallToolAsync(call.Tool, call.Arguments, cancellationToken, call.Downstream, call.ProgressToken);
             size = JsonSerializer.SerializeToUtf8Bytes(result, McpJsonUtilities.DefaultOptions).LongLength;
             if (size > Security.MaxResultBytes)
                 throw Refused(call, ToolCallFailure.TooLarge, $"The result of '{call.Name}' is {size} bytes, more than security.max_result_bytes " +

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using McpOrch.Core.Configuration;
 using McpOrch.Core.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,8 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     readonly ILoggerFactory _loggerFactory;
     readonly ILogger _logger;
     readonly SecretRedactor _redactor;
+    readonly DownstreamCalls _relay;
+    readonly bool _relayClientRequests;
     readonly CancellationTokenSource _stopping = new();
     readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     Task _supervision = Task.CompletedTask;
@@ -33,8 +36,15 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     /// <param name="defaultTimeout">The per-call limit when the server sets none (<c>execution.task_timeout</c>).</param>
     /// <param name="policy">Start-up timeout and backoff.</param>
     /// <param name="loggerFactory">For the connection's log and the server's stderr.</param>
-    public UpstreamConnection(McpServerDefinition definition, TimeSpan defaultTimeout, SupervisionPolicy policy, ILoggerFactory loggerFactory)
+    /// <param name="relayClientRequests">
+    /// Offer the server sampling, elicitation and roots, and pass its requests for them to the client session of the
+    /// request in flight (the proxy); without it the server is told the client can do none of them (batch executors).
+    /// </param>
+    public UpstreamConnection(McpServerDefinition definition, TimeSpan defaultTimeout, SupervisionPolicy policy, ILoggerFactory loggerFactory,
+        bool relayClientRequests = false)
     {
+        _relay = new DownstreamCalls(definition.Name);
+        _relayClientRequests = relayClientRequests;
         Definition = definition;
         _defaultTimeout = defaultTimeout;
         _policy = policy;
@@ -75,6 +85,18 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         private set => field = value is null ? null : _redactor.Redact(value);
     }
 
+    /// <summary>The client sessions with requests in flight on this server.</summary>
+    public IReadOnlyList<IDownstream> Callers => _relay.Sessions();
+
+    /// <summary>What the server said it can do, while connected.</summary>
+    public ServerCapabilities? Capabilities => _client?.ServerCapabilities;
+
+    /// <summary>
+    /// Raised for the server's notifications that concern every client: log messages, <c>resources/updated</c>, and
+    /// the resource and prompt lists' <c>list_changed</c> (tool list changes and progress are handled here).
+    /// </summary>
+    public event Action<UpstreamConnection, JsonRpcNotification>? Notified;
+
     /// <summary>Completes when the first connection attempt has succeeded or failed.</summary>
     public Task FirstAttempt => _firstAttempt.Task;
 
@@ -91,9 +113,17 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     /// Calls <paramref name="tool"/> with the server's timeout. A timeout, or a caller that gives up, cancels the
     /// call upstream with <c>notifications/cancelled</c>; a dropped connection fails the call at once.
     /// </summary>
+    /// <param name="tool">The tool's name on this server.</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="downstream">
+    /// The client session the call comes from, if any: the server's progress notifications for the call, and its
+    /// sampling, elicitation and roots requests while the call runs, go there.
+    /// </param>
+    /// <param name="progressToken">The downstream request's progress token; the server sees a token of the gateway's own.</param>
+    /// <param name="cancellationToken">Cancels the call, upstream too.</param>
     /// <exception cref="ToolCallException">No result: the server is unavailable, timed out or rejected the call.</exception>
     public async Task<CallToolResult> CallToolAsync(string tool, IDictionary<string, JsonElement>? arguments,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IDownstream? downstream = null, ProgressToken? progressToken = null)
     {
         using var activity = OrchTelemetry.Source.StartActivity($"tools/call {Name}.{tool}", ActivityKind.Client);
         activity?.SetTag("mcp.method.name", RequestMethods.ToolsCall);
@@ -103,17 +133,17 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         var outcome = "cancelled";
         try
         {
-            var result = await CallUpstreamAsync(tool, arguments, cancellationToken);
+            var parameters = new CallToolRequestParams { Name = tool, Arguments = arguments, Meta = DownstreamCalls.ProgressMeta(progressToken) };
+            var result = await SendAsync<CallToolRequestParams, CallToolResult>(RequestMethods.ToolsCall, parameters, tool, $"the call to '{tool}'",
+                downstream, cancellationToken);
             outcome = result.IsError == true ? "tool_error" : "ok";
             return result;
         }
         catch (ToolCallException e)
         {
             outcome = e.Failure.ToString().ToLowerInvariant();
-            // A server's error may quote its request, credentials and all.
-            var redacted = new ToolCallException(e.Server, e.Tool, e.Failure, _redactor.Redact(e.Message), e.ErrorCode, e.InnerException);
-            activity?.SetStatus(ActivityStatusCode.Error, redacted.Message);
-            throw redacted;
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
         }
         finally
         {
@@ -121,9 +151,39 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         }
     }
 
-    async Task<CallToolResult> CallUpstreamAsync(string tool, IDictionary<string, JsonElement>? arguments, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one request (<c>resources/read</c>, <c>prompts/get</c>, …) to the server as it came: its parameters,
+    /// <c>_meta</c> included, pass as they are, and so does the result. Same timeout and cancellation as a tool call.
+    /// </summary>
+    /// <exception cref="ToolCallException">No result: the server is unavailable, timed out or rejected the request.</exception>
+    public Task<TResult> SendAsync<TParams, TResult>(string method, TParams parameters, CancellationToken cancellationToken,
+        IDownstream? downstream = null) where TParams : RequestParams where TResult : Result =>
+        SendAsync<TParams, TResult>(method, parameters, method, method, downstream, cancellationToken);
+
+    // subject: the tool, or the method (ToolCallException.Tool); what: the request in words, for messages.
+    async Task<TResult> SendAsync<TParams, TResult>(string method, TParams parameters, string subject, string what, IDownstream? downstream,
+        CancellationToken cancellationToken) where TParams : RequestParams where TResult : Result
     {
-        var client = _client ?? throw new ToolCallException(Name, tool, ToolCallFailure.Unavailable,
+        var callId = Interlocked.Increment(ref _nextRequestId);
+        using var relay = _relay.Enter(callId, downstream, parameters);
+        try
+        {
+            var result = await SendUpstreamAsync(method, JsonSerializer.SerializeToNode(parameters, McpJsonUtilities.DefaultOptions), callId, subject, what,
+                cancellationToken);
+            return JsonSerializer.Deserialize<TResult>(result, McpJsonUtilities.DefaultOptions)
+                ?? throw new ToolCallException(Name, subject, ToolCallFailure.Rejected, $"MCP server '{Name}' answered {method} without a result.");
+        }
+        catch (ToolCallException e)
+        {
+            // A server's error may quote its request, credentials and all.
+            throw new ToolCallException(e.Server, e.Tool, e.Failure, _redactor.Redact(e.Message), e.ErrorCode, e.InnerException);
+        }
+    }
+
+    async Task<JsonNode?> SendUpstreamAsync(string method, JsonNode? parameters, long callId, string subject, string what,
+        CancellationToken cancellationToken)
+    {
+        var client = _client ?? throw new ToolCallException(Name, subject, ToolCallFailure.Unavailable,
             $"MCP server '{Name}' is not available ({Describe(State)}{(LastError is null ? "" : $": {LastError}")}).");
         var timeout = Definition.Timeout ?? _defaultTimeout;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -131,50 +191,44 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
 
         // Sent as a raw request so that its id is ours: the SDK client does not tell the server when a call is
         // abandoned, so on a timeout or a cancelled caller this sends notifications/cancelled itself.
-        var id = new RequestId($"orch-{Interlocked.Increment(ref _nextRequestId)}");
-        var request = new JsonRpcRequest
-        {
-            Id = id,
-            Method = RequestMethods.ToolsCall,
-            Params = JsonSerializer.SerializeToNode(new CallToolRequestParams { Name = tool, Arguments = arguments }, McpJsonUtilities.DefaultOptions),
-        };
-        var call = client.SendRequestAsync(request, deadline.Token);
+        var id = new RequestId($"orch-{callId}");
+        var call = client.SendRequestAsync(new JsonRpcRequest { Id = id, Method = method, Params = parameters }, deadline.Token);
         if (await Task.WhenAny(call, client.Completion) != call)
         {
             _ = call.ContinueWith(t => t.Exception, TaskScheduler.Default);
             var details = await client.Completion;
-            throw new ToolCallException(Name, tool, ToolCallFailure.Unavailable,
-                $"MCP server '{Name}' disconnected during the call to '{tool}' ({DescribeEnd(details)}).");
+            throw new ToolCallException(Name, subject, ToolCallFailure.Unavailable,
+                $"MCP server '{Name}' disconnected during {what} ({DescribeEnd(details)}).");
         }
         try
         {
-            var response = await call;
-            return JsonSerializer.Deserialize<CallToolResult>(response.Result, McpJsonUtilities.DefaultOptions)
-                ?? throw new McpProtocolException("The server answered tools/call without a result.", McpErrorCode.InternalError);
+            return (await call).Result;
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             await CancelUpstreamAsync(client, id, cancellationToken.IsCancellationRequested ? "the caller cancelled" : "timeout");
             if (cancellationToken.IsCancellationRequested)
                 throw;
-            throw new ToolCallException(Name, tool, ToolCallFailure.Timeout,
-                $"The call to '{tool}' on MCP server '{Name}' timed out after {timeout.TotalSeconds:0.###} s and was cancelled.");
+            throw new ToolCallException(Name, subject, ToolCallFailure.Timeout,
+                $"{Capitalized(what)} on MCP server '{Name}' timed out after {timeout.TotalSeconds:0.###} s and was cancelled.");
         }
         catch (McpProtocolException e)
         {
-            throw new ToolCallException(Name, tool, ToolCallFailure.Rejected,
-                $"MCP server '{Name}' rejected the call to '{tool}': {e.Message}", e.ErrorCode, e);
+            throw new ToolCallException(Name, subject, ToolCallFailure.Rejected,
+                $"MCP server '{Name}' rejected {what}: {e.Message}", e.ErrorCode, e);
         }
         catch (Exception e) when (e is not ToolCallException)
         {
             // The session ending cancels or fails its pending calls, often a moment before it reports why: say why.
             var ended = await client.Completion.WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None)
                 .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
-            throw new ToolCallException(Name, tool, ToolCallFailure.Unavailable, ended is null
-                ? $"The call to '{tool}' on MCP server '{Name}' failed: {e.Message}"
-                : $"MCP server '{Name}' disconnected during the call to '{tool}' ({DescribeEnd(ended)}).", inner: e);
+            throw new ToolCallException(Name, subject, ToolCallFailure.Unavailable, ended is null
+                ? $"{Capitalized(what)} on MCP server '{Name}' failed: {e.Message}"
+                : $"MCP server '{Name}' disconnected during {what} ({DescribeEnd(ended)}).", inner: e);
         }
     }
+
+    static string Capitalized(string what) => char.ToUpperInvariant(what[0]) + what[1..];
 
     async Task CancelUpstreamAsync(McpClient client, RequestId id, string reason)
     {
@@ -253,7 +307,21 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
             ProtocolVersion = ProtocolVersion,
             Handlers = new McpClientHandlers
             {
-                NotificationHandlers = [new(NotificationMethods.ToolListChangedNotification, OnToolListChangedAsync)],
+                NotificationHandlers =
+                [
+                    new(NotificationMethods.ToolListChangedNotification, OnToolListChangedAsync),
+                    new(NotificationMethods.ProgressNotification, _relay.OnProgressAsync),
+                    new(NotificationMethods.LoggingMessageNotification, Notify),
+                    new(NotificationMethods.ResourceUpdatedNotification, Notify),
+                    new(NotificationMethods.ResourceListChangedNotification, Notify),
+                    new(NotificationMethods.PromptListChangedNotification, Notify),
+                ],
+                SamplingHandler = !_relayClientRequests ? null : (request, _, ct) =>
+                    _relay.RelayAsync<CreateMessageRequestParams, CreateMessageResult>(RequestMethods.SamplingCreateMessage, request, c => c?.Sampling is not null, ct),
+                ElicitationHandler = !_relayClientRequests ? null : (request, ct) =>
+                    _relay.RelayAsync<ElicitRequestParams, ElicitResult>(RequestMethods.ElicitationCreate, request, c => c?.Elicitation is not null, ct),
+                RootsHandler = !_relayClientRequests ? null : (request, ct) =>
+                    _relay.RelayAsync<ListRootsRequestParams, ListRootsResult>(RequestMethods.RootsList, request, c => c?.Roots is not null, ct),
             },
         };
         McpClient? client = null;
@@ -304,6 +372,12 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
             }, McpJsonUtilities.DefaultOptions),
         };
         _ = client.SendRequestAsync(request, _stopping.Token).ContinueWith(t => t.Exception, TaskScheduler.Default);
+    }
+
+    ValueTask Notify(JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        Notified?.Invoke(this, notification);
+        return ValueTask.CompletedTask;
     }
 
     ValueTask OnToolListChangedAsync(JsonRpcNotification notification, CancellationToken cancellationToken)

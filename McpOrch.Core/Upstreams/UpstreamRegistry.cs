@@ -3,6 +3,7 @@ using McpOrch.Core.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
 
 namespace McpOrch.Core.Upstreams;
 
@@ -20,19 +21,27 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
     ToolCatalog _catalog = ToolCatalog.Empty;
 
     /// <summary>Connections for every server of <paramref name="servers"/>; nothing starts before <see cref="StartAsync"/>.</summary>
-    public UpstreamRegistry(McpServersConfiguration servers, IOptions<OrchOptions> options, ILoggerFactory loggerFactory)
+    /// <param name="servers">The configured servers.</param>
+    /// <param name="options">The settings.</param>
+    /// <param name="loggerFactory">For every connection's log.</param>
+    /// <param name="relay">Registered by the proxy: servers may then ask its clients for sampling, elicitation and roots.</param>
+    public UpstreamRegistry(McpServersConfiguration servers, IOptions<OrchOptions> options, ILoggerFactory loggerFactory, ClientRequestRelay? relay = null)
     {
         _separator = options.Value.Server.ToolSeparator;
         StartupTimeout = options.Value.Server.StartupTimeout;
         var policy = new SupervisionPolicy { StartupTimeout = StartupTimeout };
         _connect = server =>
         {
-            var connection = new UpstreamConnection(server, options.Value.Execution.TaskTimeout, policy, loggerFactory);
+            var connection = new UpstreamConnection(server, options.Value.Execution.TaskTimeout, policy, loggerFactory, relayClientRequests: relay is not null);
             connection.Changed += _ => Rebuild();
+            connection.Notified += (from, notification) => Notified?.Invoke(from, notification);
             return connection;
         };
         _connections = [.. servers.Servers.Select(_connect)];
     }
+
+    /// <summary>Every connection's <see cref="UpstreamConnection.Notified"/>.</summary>
+    public event Action<UpstreamConnection, JsonRpcNotification>? Notified;
 
     /// <summary>Raised with the new catalog whenever the set of tools changes.</summary>
     public event Action<ToolCatalog>? CatalogChanged;
@@ -156,3 +165,9 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
         CatalogChanged?.Invoke(catalog);
     }
 }
+
+/// <summary>
+/// Registered by a service that has MCP clients of its own (the proxy): its upstream servers are told they may ask
+/// for sampling, elicitation and roots, and such requests go to the client of the request in flight.
+/// </summary>
+public sealed class ClientRequestRelay;

@@ -26,14 +26,37 @@ public static class ProxyExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<CatalogChangeNotifier>());
         builder.Services.AddHttpContextAccessor();
 
+        builder.Services.AddSingleton<ClientRequestRelay>();
+        builder.Services.AddSingleton<McpRoutes>();
+        builder.Services.AddSingleton<DownstreamSessions>();
+        builder.Services.AddSingleton<ResourceSubscriptions>();
+        builder.Services.AddHostedService<UpstreamNotifications>();
+
         builder.Services.AddOptions<McpServerOptions>().Configure<CatalogChangeNotifier>((options, notifier) => options.ToolCollection = notifier);
         return builder.Services.AddMcpServer(options =>
             {
                 options.ServerInfo = new Implementation { Name = "mcp-orch", Version = "1.0.0" };
-                options.Capabilities = new ServerCapabilities { Tools = new ToolsCapability { ListChanged = true } };
+                // What the servers behind it can do: each request goes to the ones that can.
+                options.Capabilities = new ServerCapabilities
+                {
+                    Tools = new ToolsCapability { ListChanged = true },
+                    Resources = new ResourcesCapability { Subscribe = true, ListChanged = true },
+                    Prompts = new PromptsCapability { ListChanged = true },
+                    Logging = new LoggingCapability(),
+                    Completions = new CompletionsCapability(),
+                };
             })
             .WithListToolsHandler(ProxyToolHandlers.ListToolsAsync)
-            .WithCallToolHandler(ProxyToolHandlers.CallToolAsync);
+            .WithCallToolHandler(ProxyToolHandlers.CallToolAsync)
+            .WithListResourcesHandler(ProxyResourceHandlers.ListAsync)
+            .WithListResourceTemplatesHandler(ProxyResourceHandlers.ListTemplatesAsync)
+            .WithReadResourceHandler(ProxyResourceHandlers.ReadAsync)
+            .WithSubscribeToResourcesHandler(ProxyResourceHandlers.SubscribeAsync)
+            .WithUnsubscribeFromResourcesHandler(ProxyResourceHandlers.UnsubscribeAsync)
+            .WithListPromptsHandler(ProxyPromptHandlers.ListAsync)
+            .WithGetPromptHandler(ProxyPromptHandlers.GetAsync)
+            .WithCompleteHandler(ProxyPromptHandlers.CompleteAsync)
+            .WithSetLoggingLevelHandler(ProxyPromptHandlers.SetLevelAsync);
     }
 
     /// <summary>
@@ -59,7 +82,15 @@ public static class ProxyExtensions
     /// </summary>
     public static IMcpServerBuilder WithProxyHttpTransport(this IMcpServerBuilder mcp)
     {
-        mcp.WithHttpTransport(options => options.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
+        mcp.WithHttpTransport(options =>
+        {
+            options.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
+            // Every session is known for its life: upstream log messages, resource updates and list changes reach it.
+            options.RunSessionHandler = (context, server, cancellationToken) =>
+                context.RequestServices.GetRequiredService<DownstreamSessions>().RunAsync(
+                    new DownstreamSession(server, context.GetRouteValue(ProxyToolHandlers.ServerRouteValue) as string, context.User.Caller().Scope),
+                    () => server.RunAsync(cancellationToken));
+        });
         return mcp;
     }
 

@@ -4,7 +4,6 @@ using McpOrch.Core.Upstreams;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using Proxy.Api.Security;
 
 namespace Proxy.Api.Mcp;
 
@@ -20,8 +19,8 @@ public static class ProxyToolHandlers
     public static async ValueTask<ListToolsResult> ListToolsAsync(RequestContext<ListToolsRequestParams> request, CancellationToken cancellationToken)
     {
         var upstreams = request.Services!.GetRequiredService<UpstreamRegistry>();
-        var scope = CallerOf(request).Scope;
-        var server = SingleServer(request);
+        var scope = McpRoutes.CallerOf(request).Scope;
+        var server = McpRoutes.Endpoint(request);
         await upstreams.WaitForFirstAttemptsAsync(cancellationToken, server);
         var visible = upstreams.Catalog.Tools.Where(t => (server is null || t.Server == server) && scope.Allows(t.Server, t.Name));
         if (server is null)
@@ -34,15 +33,23 @@ public static class ProxyToolHandlers
     {
         var upstreams = request.Services!.GetRequiredService<UpstreamRegistry>();
         var name = request.Params?.Name ?? throw new McpProtocolException("tools/call needs a tool name.", McpErrorCode.InvalidParams);
-        var tool = SingleServer(request) is { } server
+        var endpoint = McpRoutes.Endpoint(request);
+        var tool = endpoint is { } server
             ? upstreams.Catalog.Tools.FirstOrDefault(t => t.Server == server && t.UpstreamName == name)
                 ?? new CatalogTool(name, server, name, new Tool { Name = name }) // Not listed (yet): the server decides.
             : await upstreams.FindToolAsync(name, cancellationToken)
                 ?? throw new McpProtocolException($"Unknown tool '{name}': list the tools to see what is available.", McpErrorCode.InvalidParams);
-        var call = new ToolCall(CallerOf(request), "mcp", tool.Server, tool.UpstreamName, tool.Name, request.Params!.Arguments);
+        var call = new ToolCall(McpRoutes.CallerOf(request), "mcp", tool.Server, tool.UpstreamName, tool.Name, request.Params!.Arguments)
+        {
+            Downstream = McpRoutes.Downstream(request), ProgressToken = request.Params.ProgressToken,
+        };
         try
         {
-            return await request.Services!.GetRequiredService<ToolGate>().CallAsync(call, cancellationToken);
+            var result = await request.Services!.GetRequiredService<ToolGate>().CallAsync(call, cancellationToken);
+            // On /mcp, resource links and embedded resources name resources as /mcp does.
+            return endpoint is null && result.Content.Any(c => c is ResourceLinkBlock or EmbeddedResourceBlock)
+                ? McpRoutes.RewriteUris(result, uri => McpRoutes.ExposedUri(tool.Server, uri))
+                : result;
         }
         catch (ToolCallException e) when (e.Failure is ToolCallFailure.Rejected or ToolCallFailure.Denied or ToolCallFailure.InvalidArguments)
         {
@@ -55,19 +62,6 @@ public static class ProxyToolHandlers
         }
     }
 
-    /// <summary>
-    /// The session's caller: the authenticated one over HTTP; over stdio, the local user who started mcp-orch
-    /// (registered as a <see cref="Caller"/> service).
-    /// </summary>
-    static Caller CallerOf<T>(RequestContext<T> request) =>
-        request.User?.Identities.OfType<CallerIdentity>().FirstOrDefault()?.Caller
-        ?? request.Services!.GetService<Caller>()
-        ?? throw new McpProtocolException("The request is not authenticated.", McpErrorCode.InvalidRequest);
-
     static UpstreamConnection Find(UpstreamRegistry upstreams, string server) =>
         upstreams.Find(server) ?? throw new McpProtocolException($"No MCP server is named '{server}'.", McpErrorCode.InvalidParams);
-
-    /// <summary>The <c>{server}</c> of <c>/mcp/{server}</c>, when the request came that way.</summary>
-    static string? SingleServer<T>(RequestContext<T> request) =>
-        request.Services!.GetService<IHttpContextAccessor>()?.HttpContext?.GetRouteValue(ServerRouteValue) as string;
 }

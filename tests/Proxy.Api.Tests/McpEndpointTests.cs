@@ -27,8 +27,19 @@ public sealed class McpEndpointTests(ProxyFixture fixture)
     [Fact]
     public async Task Definitions_pass_through_unchanged_but_for_the_name()
     {
+        // The proxy tells servers it can pass on sampling, elicitation and roots (server-everything then offers the tools
+        // that use them): the direct client says the same.
+        var sameCapabilities = new McpClientOptions
+        {
+            Handlers = new McpClientHandlers
+            {
+                SamplingHandler = (_, _, _) => throw new NotSupportedException(),
+                ElicitationHandler = (_, _) => throw new NotSupportedException(),
+                RootsHandler = (_, _) => throw new NotSupportedException(),
+            },
+        };
         await using var direct = await McpClient.CreateAsync(
-            new StdioClientTransport(fixture.Servers.Everything().ToStdioTransportOptions("direct")), cancellationToken: Cancellation);
+            new StdioClientTransport(fixture.Servers.Everything().ToStdioTransportOptions("direct")), sameCapabilities, cancellationToken: Cancellation);
         await using var proxied = await fixture.Proxy.ConnectAsync(Cancellation);
 
         var original = (await direct.ListToolsAsync(cancellationToken: Cancellation)).Select(t => t.ProtocolTool).ToDictionary(t => t.Name);

@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace McpOrch.Core.Upstreams;
+
+/// <summary>
+/// The requests a connection has in flight, and the client sessions they came from. Progress tokens are the
+/// gateway's own upstream (<c>orch-progress-N</c>), so two clients or two servers never mix their progress, and are
+/// mapped back to the client's token. A server's request to the client (sampling, elicitation, roots) goes to the
+/// session whose request is in flight: protocol revisions before 2026-07-28 do not say which request it belongs to,
+/// so when sessions of several clients have requests in flight on one shared server it is refused, not guessed.
+/// </summary>
+internal sealed class DownstreamCalls(string server)
+{
+    const string ProgressTokenKey = "progressToken";
+
+    readonly ConcurrentDictionary<long, IDownstream?> _calls = new();
+    readonly ConcurrentDictionary<string, (IDownstream Downstream, ProgressToken Token)> _progress = new(StringComparer.Ordinal);
+
+    /// <summary>The <c>_meta</c> of a request that carries <paramref name="token"/>, or null for none.</summary>
+    public static System.Text.Json.Nodes.JsonObject? ProgressMeta(ProgressToken? token) =>
+        token is { } value ? new() { [ProgressTokenKey] = JsonSerializer.SerializeToNode(value, McpJsonUtilities.DefaultOptions) } : null;
+
+    /// <summary>Registers a request until the result is disposed; rewrites its progress token (or drops it when nobody can hear progress).</summary>
+    public IDisposable Enter(long callId, IDownstream? downstream, RequestParams parameters)
+    {
+        _calls[callId] = downstream;
+        string? token = null;
+        if (downstream is not null && parameters.ProgressToken is { } original)
+        {
+            token = $"orch-progress-{callId}";
+            _progress[token] = (downstream, original);
+            parameters.Meta![ProgressTokenKey] = token;
+        }
+        else
+            parameters.Meta?.Remove(ProgressTokenKey);
+        return new Exit(this, callId, token);
+    }
+
+    /// <summary>The client sessions with requests in flight.</summary>
+    public IReadOnlyList<IDownstream> Sessions() => [.. _calls.Values.OfType<IDownstream>().Distinct()];
+
+    /// <summary>Passes a progress notification to the client whose request it is about, under the client's token.</summary>
+    public async ValueTask OnProgressAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        var progress = JsonSerializer.Deserialize<ProgressNotificationParams>(notification.Params, McpJsonUtilities.DefaultOptions);
+        if (progress?.ProgressToken.ToString() is not { } token || !_progress.TryGetValue(token, out var target))
+            return; // A request that ended, or a token that is not ours.
+        progress.ProgressToken = target.Token;
+        await target.Downstream.NotifyAsync(NotificationMethods.ProgressNotification,
+            JsonSerializer.SerializeToNode(progress, McpJsonUtilities.DefaultOptions), cancellationToken);
+    }
+
+    /// <summary>Passes the server's request to the client of the request in flight, if that client can take it.</summary>
+    public async ValueTask<TResult> RelayAsync<TParams, TResult>(string method, TParams? parameters, Func<ClientCapabilities?, bool> supports,
+        CancellationToken cancellationToken)
+    {
+        var sessions = Sessions();
+        var downstream = sessions.Count switch
+        {
+            1 => sessions[0],
+            0 => throw new McpProtocolException($"MCP Orch has no client request in flight on server '{server}' to pass {method} to.", McpErrorCode.InvalidRequest),
+            _ => throw new McpProtocolException($"MCP Orch cannot tell which of the {sessions.Count} clients with requests in flight on server " +
+                $"'{server}' {method} is for, so it refuses it: through a shared server, one client at a time can answer such requests.",
+                McpErrorCode.InvalidRequest),
+        };
+        if (!supports(downstream.Capabilities))
+            throw new McpProtocolException($"The client of this request does not support {method}.", McpErrorCode.MethodNotFound);
+        var result = await downstream.RequestAsync(method, JsonSerializer.SerializeToNode(parameters, McpJsonUtilities.DefaultOptions), cancellationToken);
+        return JsonSerializer.Deserialize<TResult>(result, McpJsonUtilities.DefaultOptions)
+            ?? throw new McpProtocolException($"The client answered {method} without a result.", McpErrorCode.InternalError);
+    }
+
+    sealed class Exit(DownstreamCalls calls, long callId, string? token) : IDisposable
+    {
+        public void Dispose()
+        {
+            calls._calls.TryRemove(callId, out _);
+            if (token is not null)
+                calls._progress.TryRemove(token, out _);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using McpOrch.Core.Security;
+using McpOrch.Core.Upstreams;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Proxy.Api.Mcp;
+
+/// <summary>A client session as an upstream sees it: requests and notifications go to its <see cref="McpServer"/>.</summary>
+public sealed record McpDownstream(McpServer Server) : IDownstream
+{
+    public ClientCapabilities? Capabilities => Server.ClientCapabilities;
+
+    public async Task<JsonNode?> RequestAsync(string method, JsonNode? parameters, CancellationToken cancellationToken) =>
+        (await Server.SendRequestAsync(new JsonRpcRequest { Method = method, Params = parameters }, cancellationToken)).Result;
+
+    public Task NotifyAsync(string method, JsonNode? parameters, CancellationToken cancellationToken) =>
+        Server.SendMessageAsync(new JsonRpcNotification { Method = method, Params = parameters }, cancellationToken);
+}
+
+/// <summary>
+/// An open client session: its server (the session's own, not one bound to a request), the upstream its endpoint
+/// fronts (null for the merged <c>/mcp</c>), its caller's scope, and the log level it asked for.
+/// </summary>
+public sealed class DownstreamSession(McpServer server, string? endpoint, ToolScope scope)
+{
+    public McpServer Server { get; } = server;
+    public string? Endpoint { get; } = endpoint;
+    public ToolScope Scope { get; } = scope;
+
+    /// <summary>Set by <c>logging/setLevel</c>; until then the session hears log messages only during its own requests.</summary>
+    public LoggingLevel? LogLevel { get; set; }
+
+    /// <summary>Whether this session may hear about <paramref name="upstream"/>.</summary>
+    public bool Sees(string upstream) => (Endpoint is null || Endpoint == upstream) && Scope.AllowsServer(upstream);
+}
+
+/// <summary>
+/// The open client sessions, for what an upstream says to everyone: log messages, resource updates, list changes.
+/// HTTP sessions join when they start and leave when they end; over stdio there is one, for the process.
+/// </summary>
+public sealed class DownstreamSessions
+{
+    const string StdioKey = "";
+    readonly ConcurrentDictionary<string, DownstreamSession> _sessions = new(StringComparer.Ordinal);
+
+    public IReadOnlyCollection<DownstreamSession> All => [.. _sessions.Values];
+
+    /// <summary>Keeps <paramref name="session"/> until <paramref name="run"/> (the session's life) ends.</summary>
+    public async Task RunAsync(DownstreamSession session, Func<Task> run)
+    {
+        var key = session.Server.SessionId ?? StdioKey;
+        _sessions[key] = session;
+        try
+        {
+            await run();
+        }
+        finally
+        {
+            _sessions.TryRemove(key, out _);
+        }
+    }
+
+    /// <summary>Keeps <paramref name="session"/> for the life of the process (stdio).</summary>
+    public void Keep(DownstreamSession session) => _sessions[session.Server.SessionId ?? StdioKey] = session;
+
+    /// <summary>The session a request came in (its handler sees a server bound to the request).</summary>
+    public DownstreamSession? Of(McpServer requestServer) => _sessions.GetValueOrDefault(requestServer.SessionId ?? StdioKey);
+}

@@ -1,0 +1,109 @@
+using McpOrch.Core.Upstreams;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using static Proxy.Api.Mcp.McpRoutes;
+
+namespace Proxy.Api.Mcp;
+
+/// <summary>
+/// <c>prompts/list</c>, <c>prompts/get</c>, <c>completion/complete</c> and <c>logging/setLevel</c>: passed to the server
+/// of <c>/mcp/{server}</c> as they are, or on <c>/mcp</c> routed by name (<c>server.prompt</c>) or URI, or sent to every
+/// server.
+/// </summary>
+public static class ProxyPromptHandlers
+{
+    static McpRoutes Routes<T>(RequestContext<T> request) => request.Services!.GetRequiredService<McpRoutes>();
+
+    public static async ValueTask<ListPromptsResult> ListAsync(RequestContext<ListPromptsRequestParams> request, CancellationToken cancellationToken)
+    {
+        var routes = Routes(request);
+        var caller = CallerOf(request);
+        try
+        {
+            if (Endpoint(request) is { } endpoint)
+                return await routes.Server(caller, endpoint).SendAsync<ListPromptsRequestParams, ListPromptsResult>(RequestMethods.PromptsList,
+                    request.Params ?? new(), cancellationToken, Downstream(request));
+            var (page, next) = await routes.PageAsync<ListPromptsResult>(routes.Servers(caller, c => c.Prompts is not null), request.Params?.Cursor,
+                async (server, cursor) =>
+                {
+                    var prompts = await server.SendAsync<ListPromptsRequestParams, ListPromptsResult>(RequestMethods.PromptsList,
+                        new ListPromptsRequestParams { Cursor = cursor, Meta = request.Params?.Meta }, cancellationToken, Downstream(request));
+                    foreach (var prompt in prompts.Prompts)
+                        prompt.Name = routes.ExposedName(server.Name, prompt.Name);
+                    return prompts;
+                });
+            return new ListPromptsResult { Prompts = page.Prompts, NextCursor = next, Meta = page.Meta };
+        }
+        catch (ToolCallException e)
+        {
+            throw Failure(e);
+        }
+    }
+
+    public static async ValueTask<GetPromptResult> GetAsync(RequestContext<GetPromptRequestParams> request, CancellationToken cancellationToken)
+    {
+        var parameters = request.Params ?? throw new McpProtocolException("prompts/get needs a prompt name.", McpErrorCode.InvalidParams);
+        var routes = Routes(request);
+        var caller = CallerOf(request);
+        var (server, name) = Endpoint(request) is { } endpoint ? (routes.Server(caller, endpoint), parameters.Name) : routes.ResolveName(caller, parameters.Name);
+        try
+        {
+            var result = await server.SendAsync<GetPromptRequestParams, GetPromptResult>(RequestMethods.PromptsGet,
+                new GetPromptRequestParams { Name = name, Arguments = parameters.Arguments, Meta = parameters.Meta }, cancellationToken, Downstream(request));
+            return Endpoint(request) is null ? RewriteUris(result, uri => ExposedUri(server.Name, uri)) : result;
+        }
+        catch (ToolCallException e)
+        {
+            throw Failure(e);
+        }
+    }
+
+    public static async ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> request, CancellationToken cancellationToken)
+    {
+        var parameters = request.Params ?? throw new McpProtocolException("completion/complete needs a reference.", McpErrorCode.InvalidParams);
+        var routes = Routes(request);
+        var caller = CallerOf(request);
+        UpstreamConnection server;
+        var reference = parameters.Ref;
+        if (Endpoint(request) is { } endpoint)
+            server = routes.Server(caller, endpoint);
+        else if (reference is PromptReference prompt)
+            (server, reference) = routes.ResolveName(caller, prompt.Name) is var (owner, name) ? (owner, new PromptReference { Name = name }) : default;
+        else if (reference is ResourceTemplateReference { Uri: not null } template)
+            (server, reference) = routes.ResolveUri(caller, template.Uri) is var (owner, uri) ? (owner, new ResourceTemplateReference { Uri = uri }) : default;
+        else
+            throw new McpProtocolException("completion/complete needs a ref/prompt or ref/resource reference.", McpErrorCode.InvalidParams);
+        try
+        {
+            return await server.SendAsync<CompleteRequestParams, CompleteResult>(RequestMethods.CompletionComplete,
+                new CompleteRequestParams { Ref = reference, Argument = parameters.Argument, Context = parameters.Context, Meta = parameters.Meta },
+                cancellationToken, Downstream(request));
+        }
+        catch (ToolCallException e)
+        {
+            throw Failure(e);
+        }
+    }
+
+    /// <summary>Remembers the session's level (log messages are filtered by it) and passes it on to the servers it reaches.</summary>
+    public static async ValueTask<EmptyResult> SetLevelAsync(RequestContext<SetLevelRequestParams> request, CancellationToken cancellationToken)
+    {
+        var parameters = request.Params ?? throw new McpProtocolException("logging/setLevel needs a level.", McpErrorCode.InvalidParams);
+        if (request.Services!.GetRequiredService<DownstreamSessions>().Of(request.Server) is { } session)
+            session.LogLevel = parameters.Level;
+        var routes = Routes(request);
+        var caller = CallerOf(request);
+        var servers = Endpoint(request) is { } endpoint ? [routes.Server(caller, endpoint)] : routes.Servers(caller, c => c.Logging is not null);
+        try
+        {
+            await Task.WhenAll(servers.Select(server => server.SendAsync<SetLevelRequestParams, EmptyResult>(RequestMethods.LoggingSetLevel,
+                new SetLevelRequestParams { Level = parameters.Level }, cancellationToken)));
+        }
+        catch (ToolCallException e)
+        {
+            throw Failure(e);
+        }
+        return new EmptyResult();
+    }
+}

@@ -1,0 +1,105 @@
+using McpOrch.Core.Upstreams;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using static Proxy.Api.Mcp.McpRoutes;
+
+namespace Proxy.Api.Mcp;
+
+/// <summary>
+/// <c>resources/list</c>, <c>resources/templates/list</c>, <c>resources/read</c>, <c>resources/subscribe</c> and
+/// <c>resources/unsubscribe</c>, passed to the server of <c>/mcp/{server}</c> as they are, or on <c>/mcp</c> merged over
+/// every server (see <see cref="McpRoutes"/> for the names).
+/// </summary>
+public static class ProxyResourceHandlers
+{
+    static McpRoutes Routes<T>(RequestContext<T> request) => request.Services!.GetRequiredService<McpRoutes>();
+
+    public static ValueTask<ListResourcesResult> ListAsync(RequestContext<ListResourcesRequestParams> request, CancellationToken cancellationToken) =>
+        ListAsync<ListResourcesRequestParams, ListResourcesResult>(request, RequestMethods.ResourcesList, c => c.Resources is not null,
+            (server, cursor) => new ListResourcesRequestParams { Cursor = cursor, Meta = request.Params?.Meta },
+            (page, next) => new ListResourcesResult { Resources = page.Resources, NextCursor = next, Meta = page.Meta }, cancellationToken);
+
+    public static ValueTask<ListResourceTemplatesResult> ListTemplatesAsync(RequestContext<ListResourceTemplatesRequestParams> request,
+        CancellationToken cancellationToken) =>
+        ListAsync<ListResourceTemplatesRequestParams, ListResourceTemplatesResult>(request, RequestMethods.ResourcesTemplatesList, c => c.Resources is not null,
+            (server, cursor) => new ListResourceTemplatesRequestParams { Cursor = cursor, Meta = request.Params?.Meta },
+            (page, next) => new ListResourceTemplatesResult { ResourceTemplates = page.ResourceTemplates, NextCursor = next, Meta = page.Meta },
+            cancellationToken);
+
+    public static async ValueTask<ReadResourceResult> ReadAsync(RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken)
+    {
+        var parameters = request.Params!;
+        return await OnOwnerAsync<ReadResourceRequestParams, ReadResourceResult>(request, RequestMethods.ResourcesRead, parameters.Uri,
+            uri => new ReadResourceRequestParams { Uri = uri, Meta = parameters.Meta }, cancellationToken);
+    }
+
+    public static async ValueTask<EmptyResult> SubscribeAsync(RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)
+    {
+        var (server, uri) = Owner(request, request.Params!.Uri);
+        await request.Services!.GetRequiredService<ResourceSubscriptions>().SubscribeAsync(Session(request), server, uri, request.Params.Uri,
+            cancellationToken);
+        return new EmptyResult();
+    }
+
+    public static async ValueTask<EmptyResult> UnsubscribeAsync(RequestContext<UnsubscribeRequestParams> request, CancellationToken cancellationToken)
+    {
+        var (server, uri) = Owner(request, request.Params!.Uri);
+        await request.Services!.GetRequiredService<ResourceSubscriptions>().UnsubscribeAsync(Session(request), server, uri, cancellationToken);
+        return new EmptyResult();
+    }
+
+    /// <summary>The session of a request: subscriptions need one (2026-07-28 clients have none, and no updates either).</summary>
+    static DownstreamSession Session<T>(RequestContext<T> request) =>
+        request.Services!.GetRequiredService<DownstreamSessions>().Of(request.Server)
+        ?? throw new McpProtocolException("Subscriptions need a session: connect with initialize (the 2025 revisions).", McpErrorCode.InvalidRequest);
+
+    /// <summary>The server that owns <paramref name="exposedUri"/>, and the URI it knows it by.</summary>
+    static (UpstreamConnection Server, string Uri) Owner<T>(RequestContext<T> request, string exposedUri) =>
+        Endpoint(request) is { } endpoint
+            ? (Routes(request).Server(CallerOf(request), endpoint), exposedUri)
+            : Routes(request).ResolveUri(CallerOf(request), exposedUri);
+
+    /// <summary>Sends a request about one resource to its server; on <c>/mcp</c>, the URIs in the result become merged ones.</summary>
+    static async ValueTask<TResult> OnOwnerAsync<TParams, TResult>(RequestContext<TParams> request, string method, string exposedUri,
+        Func<string, TParams> parameters, CancellationToken cancellationToken) where TParams : RequestParams where TResult : Result
+    {
+        var (server, uri) = Owner(request, exposedUri);
+        try
+        {
+            var result = await server.SendAsync<TParams, TResult>(method, parameters(uri), cancellationToken, Downstream(request));
+            return Endpoint(request) is null ? RewriteUris(result, original => ExposedUri(server.Name, original)) : result;
+        }
+        catch (ToolCallException e)
+        {
+            throw Failure(e);
+        }
+    }
+
+    static async ValueTask<TResult> ListAsync<TParams, TResult>(RequestContext<TParams> request, string method, Func<ServerCapabilities, bool> can,
+        Func<UpstreamConnection, string?, TParams> parameters, Func<TResult, string?, TResult> withCursor, CancellationToken cancellationToken)
+        where TParams : PaginatedRequestParams where TResult : PaginatedResult, new()
+    {
+        var routes = Routes(request);
+        var caller = CallerOf(request);
+        try
+        {
+            if (Endpoint(request) is { } endpoint)
+            {
+                var server = routes.Server(caller, endpoint);
+                return await server.SendAsync<TParams, TResult>(method, request.Params ?? parameters(server, null), cancellationToken, Downstream(request));
+            }
+            var (page, next) = await routes.PageAsync<TResult>(routes.Servers(caller, can), request.Params?.Cursor,
+                (server, cursor) => ListOneAsync(server, cursor));
+            return withCursor(page, next);
+        }
+        catch (ToolCallException e)
+        {
+            throw Failure(e);
+        }
+
+        async Task<TResult> ListOneAsync(UpstreamConnection server, string? cursor) =>
+            RewriteUris(await server.SendAsync<TParams, TResult>(method, parameters(server, cursor), cancellationToken, Downstream(request)),
+                uri => ExposedUri(server.Name, uri));
+    }
+}

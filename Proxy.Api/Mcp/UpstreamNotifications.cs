@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpOrch.Core.Upstreams;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace Proxy.Api.Mcp;
+
+/// <summary>
+/// Passes on what upstreams say to everyone. Log messages go to the sessions that reach the server: during a request of
+/// theirs on it, and at any time once they set a level that the message meets; on <c>/mcp</c> the logger names the
+/// server (<c>server</c>, or <c>server/logger</c>). Resource updates go to their subscribers; list changes of resources
+/// and prompts to every session that sees the server.
+/// </summary>
+public sealed partial class UpstreamNotifications(UpstreamRegistry upstreams, DownstreamSessions sessions, ResourceSubscriptions subscriptions,
+    ILogger<UpstreamNotifications> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        upstreams.Notified += OnNotified;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        upstreams.Notified -= OnNotified;
+        return Task.CompletedTask;
+    }
+
+    void OnNotified(UpstreamConnection server, JsonRpcNotification notification) => _ = PassOnAsync(server, notification);
+
+    async Task PassOnAsync(UpstreamConnection server, JsonRpcNotification notification)
+    {
+        try
+        {
+            switch (notification.Method)
+            {
+                case NotificationMethods.LoggingMessageNotification:
+                    await LogAsync(server, JsonSerializer.Deserialize<LoggingMessageNotificationParams>(notification.Params, McpJsonUtilities.DefaultOptions)!);
+                    break;
+                case NotificationMethods.ResourceUpdatedNotification:
+                    var updated = JsonSerializer.Deserialize<ResourceUpdatedNotificationParams>(notification.Params, McpJsonUtilities.DefaultOptions)!;
+                    await subscriptions.UpdatedAsync(server, updated.Uri, CancellationToken.None);
+                    break;
+                default: // resources/list_changed, prompts/list_changed
+                    foreach (var session in sessions.All.Where(s => s.Sees(server.Name)))
+                        await session.Server.SendNotificationAsync(notification.Method, CancellationToken.None);
+                    break;
+            }
+        }
+        catch (Exception e)
+        {
+            LogNotPassedOn(logger, notification.Method, server.Name, e.Message);
+        }
+    }
+
+    async Task LogAsync(UpstreamConnection server, LoggingMessageNotificationParams message)
+    {
+        var callers = server.Callers.OfType<McpDownstream>().ToList();
+        foreach (var session in sessions.All.Where(s => s.Sees(server.Name)))
+        {
+            var marked = session.Endpoint is null
+                ? new LoggingMessageNotificationParams { Level = message.Level, Data = message.Data, Logger = message.Logger is { } name ? $"{server.Name}/{name}" : server.Name }
+                : message;
+            var parameters = JsonSerializer.SerializeToNode(marked, McpJsonUtilities.DefaultOptions);
+            // During a request of the session's own: on that request's stream, whatever the level.
+            if (callers.FirstOrDefault(c => c.Server.SessionId == session.Server.SessionId) is { } call)
+                await call.NotifyAsync(NotificationMethods.LoggingMessageNotification, parameters, CancellationToken.None);
+            else if (session.LogLevel is { } level && message.Level >= level)
+                await session.Server.SendMessageAsync(new JsonRpcNotification { Method = NotificationMethods.LoggingMessageNotification, Params = parameters });
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} from MCP server '{Server}' could not be passed on: {Reason}")]
+    static partial void LogNotPassedOn(ILogger logger, string method, string server, string reason);
+}
