@@ -1,5 +1,6 @@
 using McpOrch.ConformanceServer;
 using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Server;
 
 // The fixture of the MCP conformance suite's server scenarios (see tests/conformance/run.sh).
 //   --transport stdio (default)     MCP over stdin/stdout; logs go to stderr only.
@@ -20,12 +21,15 @@ else if (transport == "http")
     var builder = WebApplication.CreateBuilder();
     builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
-    // Streams kept in a memory cache so that a client can resume one with Last-Event-ID (server-sse-polling).
+    // SSE streams are kept in a memory cache, so that a client can resume one with Last-Event-ID (server-sse-polling);
+    // WaitingEventStreamStore makes such a resumption wait for the answer that is not there yet.
     builder.Services.AddDistributedMemoryCache();
     builder.Services.AddHttpContextAccessor();
     Conformance.AddServer(builder.Services)
         .WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.Stateful)
         .WithDistributedCacheEventStreamStore();
+    builder.Services.AddSingleton<DistributedCacheEventStreamStore>();
+    builder.Services.AddSingleton<ISseEventStreamStore>(s => new WaitingEventStreamStore(s.GetRequiredService<DistributedCacheEventStreamStore>()));
     var app = builder.Build();
     app.Use(LocalhostOnly.Check);
     app.Use(SessionProtocolVersion.Tolerate);

@@ -25,7 +25,7 @@ for scenario in $scenarios; do
     >"$work/$scenario.log" 2>&1 || true
   checks=$(ls "$work/$scenario"/*/checks.json 2>/dev/null | head -n1 || true)
   if [ -z "$checks" ]; then
-    lines+=("$scenario FAIL no results (suite crashed or timed out): $(tail -n1 "$work/$scenario.log" | cut -c1-150)")
+    lines+=("$scenario FAIL no results (the suite crashed, or took over ${SCENARIO_TIMEOUT:-60}s) $(tail -n1 "$work/$scenario.log" | cut -c1-150)")
     continue
   fi
   # The first FAILURE (else WARNING) check, as "id: message", or nothing when all checks passed.
