@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of MCP Orch on a fresh Debian machine: installs what the tests need (PostgreSQL,
-# Redis, RabbitMQ, Chromium from apt; the MCP servers of tests/servers from npm), builds the
-# solution, runs all test projects, and prints "N passed, N failed" (from the TRX results) last.
+# Redis, RabbitMQ, Chromium, curl, python3 from apt; the MCP servers and the MCP conformance suite of
+# tests/servers from npm), builds the solution, runs all test projects and the conformance suite
+# (directly and through MCP Orch), and prints "N passed, N failed" (TRX results and scenarios) last.
 # Exits non-zero when a test fails, when a test project does not run, or when no test ran.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -11,6 +12,8 @@ command -v postgres >/dev/null || compgen -G '/usr/lib/postgresql/*/bin/postgres
 command -v redis-server >/dev/null || missing+=(redis-server)
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
 command -v chromium >/dev/null || missing+=(chromium)
+command -v curl >/dev/null || missing+=(curl)
+command -v python3 >/dev/null || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -43,6 +46,23 @@ for trx in "$results"/*.trx; do
   e=$(sed -E 's/.* error="([0-9]+)".*/\1/' <<<"$counters")
   passed=$((passed + p)) failed=$((failed + f + e))
 done
+
+# The MCP conformance suite's server scenarios, against the fixture directly and through MCP Orch: every scenario
+# through MCP Orch counts as a test; one that passes directly but not through MCP Orch fails the run.
+echo "MCP conformance suite: the fixture directly, then through MCP Orch (tests/conformance)..."
+conformance="$results/conformance"
+mkdir -p "$conformance"
+if bash tests/conformance/direct.sh "$conformance/direct.txt" >/dev/null && bash tests/conformance/proxied.sh "$conformance/proxied.txt" >/dev/null; then
+  echo "--- conformance through MCP Orch ($conformance/proxied.txt; direct: $conformance/direct.txt)"
+  cat "$conformance/proxied.txt"
+  summary=$(bash tests/conformance/compare.sh "$conformance/direct.txt" "$conformance/proxied.txt") || status=1
+  echo "$summary"
+  regressions=$(sed -nE 's/.*; ([0-9]+) regressions$/\1/p' <<<"$summary")
+  passed=$((passed + $(grep -c ' PASS$' "$conformance/proxied.txt" || true))) failed=$((failed + ${regressions:-1}))
+else
+  echo "The conformance suite could not run."
+  status=1 failed=$((failed + 1))
+fi
 
 projects=$(grep -c 'tests[/\\][^"]*Tests\.csproj' McpOrch.sln)
 if [ "$files" -ne "$projects" ]; then

@@ -26,6 +26,14 @@ public sealed class ServerOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "must be between 100ms and 10m")]
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A tool call over Streamable HTTP still running after this long moves to SSE polling: its response stream ends
+    /// with a retry hint, and the client fetches the answer with GET and <c>Last-Event-ID</c>. Long calls then survive
+    /// proxies and load balancers that cut idle connections (Azure Container Apps: 240 s). 0: every call.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "must be between 0 and 1h")]
+    public TimeSpan SsePollAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Between a server's name and its tool's name in the merged catalog: <c>github.list_issues</c>.</summary>
     [RegularExpression("^[A-Za-z0-9_.-]{1,3}$", ErrorMessage = "must be 1 to 3 of the characters A-Z a-z 0-9 _ . -, such as . or __")]
     public string ToolSeparator { get; set; } = ".";

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using McpOrch.Core.Configuration;
 using McpOrch.Core.Telemetry;
 using McpOrch.Core.Upstreams;
@@ -27,8 +28,8 @@ public sealed record ToolCall(Caller Caller, string Source, string Server, strin
     /// <summary>The MCP client session of the call, which hears its progress and the server's requests while it runs.</summary>
     public IDownstream? Downstream { get; init; }
 
-    /// <summary>The client's progress token for the call.</summary>
-    public ProgressToken? ProgressToken { get; init; }
+    /// <summary>The client request's <c>_meta</c> (its progress token, among others), passed on to the server.</summary>
+    public JsonObject? Meta { get; init; }
 }
 
 /// <summary>
@@ -53,7 +54,7 @@ public sealed class ToolGate(UpstreamRegistry upstreams, IRateLimiter limiter, A
             await AcquireAsync(call, cancellationToken);
             var connection = upstreams.Find(call.Server)
                 ?? throw Refused(call, ToolCallFailure.Unavailable, $"MCP server '{call.Server}' is no longer configured.");
-            var result = await connection.CallToolAsync(call.Tool, call.Arguments, cancellationToken, call.Downstream, call.ProgressToken);
+            var result = await connection.CallToolAsync(call.Tool, call.Arguments, cancellationToken, call.Downstream, call.Meta);
             size = JsonSerializer.SerializeToUtf8Bytes(result, McpJsonUtilities.DefaultOptions).LongLength;
             if (size > Security.MaxResultBytes)
                 throw Refused(call, ToolCallFailure.TooLarge, $"The result of '{call.Name}' is {size} bytes, more than security.max_result_bytes " +

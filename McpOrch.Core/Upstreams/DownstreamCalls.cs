@@ -19,10 +19,6 @@ internal sealed class DownstreamCalls(string server)
     readonly ConcurrentDictionary<long, IDownstream?> _calls = new();
     readonly ConcurrentDictionary<string, (IDownstream Downstream, ProgressToken Token)> _progress = new(StringComparer.Ordinal);
 
-    /// <summary>The <c>_meta</c> of a request that carries <paramref name="token"/>, or null for none.</summary>
-    public static System.Text.Json.Nodes.JsonObject? ProgressMeta(ProgressToken? token) =>
-        token is { } value ? new() { [ProgressTokenKey] = JsonSerializer.SerializeToNode(value, McpJsonUtilities.DefaultOptions) } : null;
-
     /// <summary>Registers a request until the result is disposed; rewrites its progress token (or drops it when nobody can hear progress).</summary>
     public IDisposable Enter(long callId, IDownstream? downstream, RequestParams parameters)
     {

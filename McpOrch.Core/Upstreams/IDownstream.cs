@@ -12,6 +12,9 @@ public interface IDownstream
     /// <summary>What the client declared it can do (sampling, elicitation, roots).</summary>
     ClientCapabilities? Capabilities { get; }
 
+    /// <summary>The log level the client set (<c>logging/setLevel</c>), passed to 2026-07-28 servers in each request's <c>_meta</c>.</summary>
+    LoggingLevel? LogLevel { get; }
+
     /// <summary>Sends a request to the client and returns its result.</summary>
     Task<JsonNode?> RequestAsync(string method, JsonNode? parameters, CancellationToken cancellationToken);
 

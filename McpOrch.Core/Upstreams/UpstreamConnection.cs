@@ -23,6 +23,8 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     readonly ILogger _logger;
     readonly SecretRedactor _redactor;
     readonly DownstreamCalls _relay;
+    readonly HashSet<string> _subscribedUris = new(StringComparer.Ordinal);
+    ListenRequest? _listening;
     readonly bool _relayClientRequests;
     readonly CancellationTokenSource _stopping = new();
     readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -30,6 +32,8 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     long _nextRequestId;
 
     const string SubscriptionsRevision = "2026-07-28";
+    const string PreferredRevision = "2025-11-25";
+    bool _preferredRefused;
     volatile McpClient? _client;
 
     /// <param name="definition">The server as configured.</param>
@@ -119,11 +123,11 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     /// The client session the call comes from, if any: the server's progress notifications for the call, and its
     /// sampling, elicitation and roots requests while the call runs, go there.
     /// </param>
-    /// <param name="progressToken">The downstream request's progress token; the server sees a token of the gateway's own.</param>
+    /// <param name="meta">The client request's <c>_meta</c>, passed on (its progress token becomes one of the gateway's own).</param>
     /// <param name="cancellationToken">Cancels the call, upstream too.</param>
     /// <exception cref="ToolCallException">No result: the server is unavailable, timed out or rejected the call.</exception>
     public async Task<CallToolResult> CallToolAsync(string tool, IDictionary<string, JsonElement>? arguments,
-        CancellationToken cancellationToken, IDownstream? downstream = null, ProgressToken? progressToken = null)
+        CancellationToken cancellationToken, IDownstream? downstream = null, JsonObject? meta = null)
     {
         using var activity = OrchTelemetry.Source.StartActivity($"tools/call {Name}.{tool}", ActivityKind.Client);
         activity?.SetTag("mcp.method.name", RequestMethods.ToolsCall);
@@ -133,7 +137,7 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         var outcome = "cancelled";
         try
         {
-            var parameters = new CallToolRequestParams { Name = tool, Arguments = arguments, Meta = DownstreamCalls.ProgressMeta(progressToken) };
+            var parameters = new CallToolRequestParams { Name = tool, Arguments = arguments, Meta = (JsonObject?)meta?.DeepClone() };
             var result = await SendAsync<CallToolRequestParams, CallToolResult>(RequestMethods.ToolsCall, parameters, tool, $"the call to '{tool}'",
                 downstream, cancellationToken);
             outcome = result.IsError == true ? "tool_error" : "ok";
@@ -165,6 +169,12 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         CancellationToken cancellationToken) where TParams : RequestParams where TResult : Result
     {
         var callId = Interlocked.Increment(ref _nextRequestId);
+        if (SpeaksListen && downstream?.LogLevel is { } level)
+        {
+            // 2026-07-28 has no logging/setLevel: the level the client set travels with each of its requests.
+            parameters.Meta ??= [];
+            parameters.Meta.TryAdd(MetaKeys.LogLevel, JsonSerializer.SerializeToNode(level, McpJsonUtilities.DefaultOptions));
+        }
         using var relay = _relay.Enter(callId, downstream, parameters);
         try
         {
@@ -303,8 +313,11 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         var options = new McpClientOptions
         {
             ClientInfo = new Implementation { Name = "mcp-orch", Version = "1.0.0" },
-            // Found on the first connection: later ones go straight to the revision the server speaks.
-            ProtocolVersion = ProtocolVersion,
+            // Found on the first connection: later ones go straight to the revision the server speaks. Until then,
+            // 2025-11-25 first: the proxy's clients mostly speak it, and what 2026-07-28 drops (logging/setLevel,
+            // resources/subscribe, sampling and elicitation requests) a server that speaks both then still offers.
+            // A server that refuses it is asked again in its own revision on the next attempt.
+            ProtocolVersion = ProtocolVersion ?? (_preferredRefused ? null : PreferredRevision),
             Handlers = new McpClientHandlers
             {
                 NotificationHandlers =
@@ -333,7 +346,7 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
             Tools = [.. tools.Select(t => t.ProtocolTool)];
             ConnectedSince = DateTimeOffset.UtcNow;
             _client = client;
-            ListenForToolChanges(client);
+            Listen(client);
             LogConnected(Name, ProtocolVersion ?? "unknown", Tools.Count);
             SetState(UpstreamState.Healthy);
             _firstAttempt.TrySetResult();
@@ -345,33 +358,77 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
                 await client.DisposeAsync();
             throw new TimeoutException($"no answer within {_policy.StartupTimeout.TotalSeconds:0.###} s");
         }
-        catch
+        catch (Exception e)
         {
             if (client is not null)
                 await client.DisposeAsync();
+            if (e is McpProtocolException && ProtocolVersion is null)
+                _preferredRefused = true;
             throw;
         }
     }
 
+    /// <summary>Whether the server speaks 2026-07-28 or later: no <c>logging/setLevel</c> or <c>resources/subscribe</c>, but <c>subscriptions/listen</c>.</summary>
+    public bool SpeaksListen => string.CompareOrdinal(ProtocolVersion, SubscriptionsRevision) >= 0; // Revisions are dates: they compare as text.
+
     /// <summary>
-    /// From 2026-07-28 on, a server sends list_changed only on a <c>subscriptions/listen</c> stream the client
-    /// opened (before, it sent it unasked); the SDK client opens none, so this does, for the connection's life.
+    /// Subscribes to updates of <paramref name="uri"/>: <c>resources/subscribe</c>, or from 2026-07-28 on, the
+    /// connection's <c>subscriptions/listen</c> stream opened again with the URI among its subscriptions.
     /// </summary>
-    void ListenForToolChanges(McpClient client)
+    public async Task SubscribeAsync(string uri, bool subscribe, CancellationToken cancellationToken)
     {
-        // Revisions are dates, so they compare as text.
-        if (string.CompareOrdinal(client.NegotiatedProtocolVersion, SubscriptionsRevision) < 0 || client.ServerCapabilities.Tools?.ListChanged != true)
+        if (!SpeaksListen)
+        {
+            if (subscribe)
+                await SendAsync<SubscribeRequestParams, EmptyResult>(RequestMethods.ResourcesSubscribe, new SubscribeRequestParams { Uri = uri }, cancellationToken);
+            else
+                await SendAsync<UnsubscribeRequestParams, EmptyResult>(RequestMethods.ResourcesUnsubscribe, new UnsubscribeRequestParams { Uri = uri }, cancellationToken);
+            return;
+        }
+        lock (_subscribedUris)
+            if (!(subscribe ? _subscribedUris.Add(uri) : _subscribedUris.Remove(uri)))
+                return;
+        if (_client is { } client)
+            Listen(client);
+    }
+
+    /// <summary>
+    /// From 2026-07-28 on, a server sends list_changed and resource updates only on a <c>subscriptions/listen</c>
+    /// stream the client opened (before, it sent them unasked); the SDK client opens none, so this does, for the
+    /// connection's life, and opens it again (closing the old one) when the resource subscriptions change.
+    /// </summary>
+    void Listen(McpClient client)
+    {
+        if (!SpeaksListen)
+            return;
+        var capabilities = client.ServerCapabilities;
+        List<string> uris;
+        lock (_subscribedUris)
+            uris = [.. _subscribedUris];
+        var notifications = new SubscriptionsListenNotifications
+        {
+            ToolsListChanged = capabilities.Tools?.ListChanged == true ? true : null,
+            PromptsListChanged = capabilities.Prompts?.ListChanged == true ? true : null,
+            ResourcesListChanged = capabilities.Resources?.ListChanged == true ? true : null,
+            ResourceSubscriptions = uris.Count > 0 ? uris : null,
+        };
+        var id = new RequestId($"orch-listen-{Interlocked.Increment(ref _nextRequestId)}");
+        var listening = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        if (Interlocked.Exchange(ref _listening, new ListenRequest(listening, id)) is { } previous)
+        {
+            // The server would go on sending on the old stream: it is told the request is over.
+            previous.Cancellation.Cancel();
+            _ = CancelUpstreamAsync(client, previous.Id, "replaced by a new subscriptions/listen");
+        }
+        if (notifications is { ToolsListChanged: null, PromptsListChanged: null, ResourcesListChanged: null, ResourceSubscriptions: null })
             return;
         var request = new JsonRpcRequest
         {
-            Id = new RequestId($"orch-listen-{Interlocked.Increment(ref _nextRequestId)}"),
+            Id = id,
             Method = RequestMethods.SubscriptionsListen,
-            Params = JsonSerializer.SerializeToNode(new SubscriptionsListenRequestParams
-            {
-                Notifications = new SubscriptionsListenNotifications { ToolsListChanged = true },
-            }, McpJsonUtilities.DefaultOptions),
+            Params = JsonSerializer.SerializeToNode(new SubscriptionsListenRequestParams { Notifications = notifications }, McpJsonUtilities.DefaultOptions),
         };
-        _ = client.SendRequestAsync(request, _stopping.Token).ContinueWith(t => t.Exception, TaskScheduler.Default);
+        _ = client.SendRequestAsync(request, listening.Token).ContinueWith(t => t.Exception, TaskScheduler.Default);
     }
 
     ValueTask Notify(JsonRpcNotification notification, CancellationToken cancellationToken)
@@ -457,3 +514,6 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     [LoggerMessage(LogLevel.Warning, "MCP server '{Server}': the tool list could not be refreshed: {Error}")]
     partial void LogToolRefreshFailed(string server, string error);
 }
+
+/// <summary>The connection's open <c>subscriptions/listen</c> request.</summary>
+internal sealed record ListenRequest(CancellationTokenSource Cancellation, RequestId Id);

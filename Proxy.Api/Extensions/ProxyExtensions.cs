@@ -82,6 +82,11 @@ public static class ProxyExtensions
     /// </summary>
     public static IMcpServerBuilder WithProxyHttpTransport(this IMcpServerBuilder mcp)
     {
+        // Streams are kept for resumption (Last-Event-ID), in memory; a resumption that finds no event yet waits a moment.
+        mcp.Services.AddDistributedMemoryCache();
+        mcp.WithDistributedCacheEventStreamStore();
+        mcp.Services.AddSingleton<DistributedCacheEventStreamStore>();
+        mcp.Services.AddSingleton<ISseEventStreamStore>(s => new WaitingEventStreamStore(s.GetRequiredService<DistributedCacheEventStreamStore>()));
         mcp.WithHttpTransport(options =>
         {
             options.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
@@ -121,6 +126,7 @@ public static class ProxyExtensions
             }
             await next(context);
         });
+        app.Use(SessionProtocolVersion.Tolerate);
         // MCP speaks JSON-RPC, not REST: it stays out of the OpenAPI document.
         app.MapMcp("/mcp").ExcludeFromDescription().Requires(Permission.Read);
         app.MapMcp($"/mcp/{{{ProxyToolHandlers.ServerRouteValue}}}").ExcludeFromDescription().Requires(Permission.Read);

@@ -8,7 +8,9 @@ using ModelContextProtocol.Server;
 namespace Proxy.Api.Mcp;
 
 /// <summary>A client session as an upstream sees it: requests and notifications go to its <see cref="McpServer"/>.</summary>
-public sealed record McpDownstream(McpServer Server) : IDownstream
+/// <param name="Server">The server of the client's request (bound to it: what it sends goes on that request's stream).</param>
+/// <param name="LogLevel">The level the client's session set, if any.</param>
+public sealed record McpDownstream(McpServer Server, LoggingLevel? LogLevel = null) : IDownstream
 {
     public ClientCapabilities? Capabilities => Server.ClientCapabilities;
 

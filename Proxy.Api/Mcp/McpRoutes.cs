@@ -36,7 +36,8 @@ public sealed class McpRoutes(UpstreamRegistry upstreams, IOptions<OrchOptions> 
     public static string? Endpoint<T>(RequestContext<T> request) =>
         request.Services!.GetService<IHttpContextAccessor>()?.HttpContext?.GetRouteValue(ProxyToolHandlers.ServerRouteValue) as string;
 
-    public static IDownstream Downstream<T>(RequestContext<T> request) => new McpDownstream(request.Server);
+    public static IDownstream Downstream<T>(RequestContext<T> request) =>
+        new McpDownstream(request.Server, request.Services!.GetService<DownstreamSessions>()?.Of(request.Server)?.LogLevel);
 
     /// <summary>The connected servers the caller may use that can do <paramref name="can"/>, in configuration order.</summary>
     public IReadOnlyList<UpstreamConnection> Servers(Caller caller, Func<ServerCapabilities, bool> can) =>

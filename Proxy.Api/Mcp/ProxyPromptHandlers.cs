@@ -86,7 +86,10 @@ public static class ProxyPromptHandlers
         }
     }
 
-    /// <summary>Remembers the session's level (log messages are filtered by it) and passes it on to the servers it reaches.</summary>
+    /// <summary>
+    /// Remembers the session's level (log messages are filtered by it, and it travels in the <c>_meta</c> of the
+    /// session's requests to 2026-07-28 servers) and passes it on to the older servers it reaches.
+    /// </summary>
     public static async ValueTask<EmptyResult> SetLevelAsync(RequestContext<SetLevelRequestParams> request, CancellationToken cancellationToken)
     {
         var parameters = request.Params ?? throw new McpProtocolException("logging/setLevel needs a level.", McpErrorCode.InvalidParams);
@@ -95,6 +98,8 @@ public static class ProxyPromptHandlers
         var routes = Routes(request);
         var caller = CallerOf(request);
         var servers = Endpoint(request) is { } endpoint ? [routes.Server(caller, endpoint)] : routes.Servers(caller, c => c.Logging is not null);
+        // A 2026-07-28 server has no logging/setLevel: it gets the level with each request of the session instead.
+        servers = [.. servers.Where(s => !s.SpeaksListen)];
         try
         {
             await Task.WhenAll(servers.Select(server => server.SendAsync<SetLevelRequestParams, EmptyResult>(RequestMethods.LoggingSetLevel,

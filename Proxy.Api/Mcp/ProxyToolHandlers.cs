@@ -1,6 +1,8 @@
 using McpOrch.Core.Catalog;
+using McpOrch.Core.Configuration;
 using McpOrch.Core.Security;
 using McpOrch.Core.Upstreams;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -41,11 +43,11 @@ public static class ProxyToolHandlers
                 ?? throw new McpProtocolException($"Unknown tool '{name}': list the tools to see what is available.", McpErrorCode.InvalidParams);
         var call = new ToolCall(McpRoutes.CallerOf(request), "mcp", tool.Server, tool.UpstreamName, tool.Name, request.Params!.Arguments)
         {
-            Downstream = McpRoutes.Downstream(request), ProgressToken = request.Params.ProgressToken,
+            Downstream = McpRoutes.Downstream(request), Meta = request.Params.Meta,
         };
         try
         {
-            var result = await request.Services!.GetRequiredService<ToolGate>().CallAsync(call, cancellationToken);
+            var result = await PollWhenLongAsync(request, request.Services!.GetRequiredService<ToolGate>().CallAsync(call, cancellationToken), cancellationToken);
             // On /mcp, resource links and embedded resources name resources as /mcp does.
             return endpoint is null && result.Content.Any(c => c is ResourceLinkBlock or EmbeddedResourceBlock)
                 ? McpRoutes.RewriteUris(result, uri => McpRoutes.ExposedUri(tool.Server, uri))
@@ -61,6 +63,36 @@ public static class ProxyToolHandlers
             return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = e.Message }] };
         }
     }
+
+    /// <summary>
+    /// Waits for <paramref name="call"/>; if it outlasts <c>server.sse_poll_after</c> on a Streamable HTTP session,
+    /// ends the request's stream with a retry hint first (SSE polling): the answer then waits in the event store for
+    /// the client's GET with Last-Event-ID. Over stdio, or for a client without a session, it simply waits.
+    /// </summary>
+    static async Task<CallToolResult> PollWhenLongAsync(RequestContext<CallToolRequestParams> request, Task<CallToolResult> call,
+        CancellationToken cancellationToken)
+    {
+        var after = request.Services!.GetRequiredService<IOptions<OrchOptions>>().Value.Server.SsePollAfter;
+        var response = request.Services!.GetService<IHttpContextAccessor>()?.HttpContext?.Response;
+        if (response is null || (after > TimeSpan.Zero && await Task.WhenAny(call, Task.Delay(after, cancellationToken)) == call))
+            return await call;
+        var responseOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        response.OnCompleted(() => Task.FromResult(responseOver.TrySetResult()));
+        try
+        {
+            await request.EnablePollingAsync(PollRetry, cancellationToken);
+            // SDK 2.3.1 may still write an answer to the stream it is closing: answer once the response is over.
+            await Task.WhenAny(responseOver.Task, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
+        }
+        catch (InvalidOperationException)
+        {
+            // No resumable stream for this request (a session-less client): it keeps the stream.
+        }
+        return await call;
+    }
+
+    /// <summary>How soon a client polling for a long call's answer comes back.</summary>
+    static readonly TimeSpan PollRetry = TimeSpan.FromSeconds(1);
 
     static UpstreamConnection Find(UpstreamRegistry upstreams, string server) =>
         upstreams.Find(server) ?? throw new McpProtocolException($"No MCP server is named '{server}'.", McpErrorCode.InvalidParams);

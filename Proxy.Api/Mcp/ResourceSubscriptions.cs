@@ -28,7 +28,7 @@ public sealed class ResourceSubscriptions
             return;
         try
         {
-            await server.SendAsync<SubscribeRequestParams, EmptyResult>(RequestMethods.ResourcesSubscribe, new SubscribeRequestParams { Uri = uri }, cancellationToken);
+            await server.SubscribeAsync(uri, subscribe: true, cancellationToken);
         }
         catch (ToolCallException e)
         {
@@ -43,7 +43,7 @@ public sealed class ResourceSubscriptions
             return;
         try
         {
-            await server.SendAsync<UnsubscribeRequestParams, EmptyResult>(RequestMethods.ResourcesUnsubscribe, new UnsubscribeRequestParams { Uri = uri }, cancellationToken);
+            await server.SubscribeAsync(uri, subscribe: false, cancellationToken);
         }
         catch (ToolCallException e)
         {

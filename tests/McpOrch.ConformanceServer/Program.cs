@@ -1,4 +1,5 @@
 using McpOrch.ConformanceServer;
+using Proxy.Api.Mcp;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Server;
 

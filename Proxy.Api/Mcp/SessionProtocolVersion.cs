@@ -1,12 +1,12 @@
-namespace McpOrch.ConformanceServer;
+namespace Proxy.Api.Mcp;
 
 /// <summary>
 /// Lets a request of a session carry an MCP-Protocol-Version other than the negotiated one, as long as it is a
-/// version of the initialize-handshake era. The scenario server-sse-polling negotiates 2025-11-25 and then posts
-/// with "MCP-Protocol-Version: 2025-03-26"; SDK 2.3.1 answers any header that differs from the negotiated version
+/// version of the initialize-handshake era. SDK 2.3.1 answers any header that differs from the negotiated version
 /// with -32600 ("The negotiated protocol version cannot change within a session"), although the spec only asks
-/// servers to reject invalid or unsupported versions, so the tool under test would never run. Dropping the header
-/// makes the SDK use the session's negotiated version.
+/// servers to reject invalid or unsupported versions; clients that send an older header on a later request (the
+/// conformance suite's server-sse-polling sends 2025-03-26 after negotiating 2025-11-25) would fail. Dropping the
+/// header makes the SDK use the session's negotiated version. Shared with tests/McpOrch.ConformanceServer.
 /// </summary>
 public static class SessionProtocolVersion
 {

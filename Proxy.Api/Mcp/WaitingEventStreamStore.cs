@@ -3,13 +3,13 @@ using System.Runtime.CompilerServices;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace McpOrch.ConformanceServer;
+namespace Proxy.Api.Mcp;
 
 /// <summary>
 /// An event store whose resumption (GET with Last-Event-ID) waits up to <see cref="Patience"/> for an event when
 /// there is none yet. SDK 2.3.1 ends the GET of a stream in polling mode as soon as the stored events are sent,
-/// expecting the client to poll again; the scenario server-sse-polling reconnects once, right after the stream of
-/// test_reconnection closed, and wants the tool's answer on that one GET.
+/// expecting the client to poll again; a client that reconnects once, right after the stream closed, wants the
+/// answer on that one GET (the conformance suite's server-sse-polling does). Shared with tests/McpOrch.ConformanceServer.
 /// </summary>
 public sealed class WaitingEventStreamStore(ISseEventStreamStore inner) : ISseEventStreamStore
 {
