@@ -33,6 +33,7 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
 
     const string SubscriptionsRevision = "2026-07-28";
     const string PreferredRevision = "2025-11-25";
+    const string ProtocolMetaPrefix = "io.modelcontextprotocol/";
     bool _preferredRefused;
     volatile McpClient? _client;
 
@@ -169,6 +170,10 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         CancellationToken cancellationToken) where TParams : RequestParams where TResult : Result
     {
         var callId = Interlocked.Increment(ref _nextRequestId);
+        // The client's protocol metadata (2026-07-28: its revision, capabilities, log level) describes its hop, not
+        // this one: a 2025 server would take the request for one outside its session.
+        foreach (var key in parameters.Meta?.Select(p => p.Key).Where(k => k.StartsWith(ProtocolMetaPrefix, StringComparison.Ordinal)).ToList() ?? [])
+            parameters.Meta!.Remove(key);
         if (SpeaksListen && downstream?.LogLevel is { } level)
         {
             // 2026-07-28 has no logging/setLevel: the level the client set travels with each of its requests.
