@@ -47,20 +47,27 @@ for trx in "$results"/*.trx; do
   passed=$((passed + p)) failed=$((failed + f + e))
 done
 
-# The MCP conformance suite's server scenarios, against the fixture directly and through MCP Orch: every scenario
-# through MCP Orch counts as a test; one that passes directly but not through MCP Orch fails the run.
+# The MCP conformance suite's server scenarios against the fixture directly, then through MCP Orch twice: its own
+# endpoint in front of the fixture over stdio (/mcp/conformance), and the byte-for-byte passthrough in front of the
+# fixture over HTTP (/servers/conformance/mcp). Every scenario through MCP Orch counts as a test; one that passes
+# directly but not through MCP Orch fails the run.
 echo "MCP conformance suite: the fixture directly, then through MCP Orch (tests/conformance)..."
 conformance="$results/conformance"
 mkdir -p "$conformance"
-if bash tests/conformance/direct.sh "$conformance/direct.txt" >/dev/null && bash tests/conformance/proxied.sh "$conformance/proxied.txt" >/dev/null; then
-  echo "--- conformance through MCP Orch ($conformance/proxied.txt; direct: $conformance/direct.txt)"
-  cat "$conformance/proxied.txt"
-  summary=$(bash tests/conformance/compare.sh "$conformance/direct.txt" "$conformance/proxied.txt") || status=1
-  echo "$summary"
-  regressions=$(sed -nE 's/.*; ([0-9]+) regressions$/\1/p' <<<"$summary")
-  passed=$((passed + $(grep -c ' PASS$' "$conformance/proxied.txt" || true))) failed=$((failed + ${regressions:-1}))
+if bash tests/conformance/direct.sh "$conformance/direct.txt" >/dev/null; then
+  for way in proxied passthrough; do
+    if ! bash "tests/conformance/$way.sh" "$conformance/$way.txt" >/dev/null; then
+      echo "The conformance suite could not run ($way)."; status=1 failed=$((failed + 1)); continue
+    fi
+    echo "--- conformance through MCP Orch, $way ($conformance/$way.txt; direct: $conformance/direct.txt)"
+    cat "$conformance/$way.txt"
+    summary=$(bash tests/conformance/compare.sh "$conformance/direct.txt" "$conformance/$way.txt") || status=1
+    echo "$summary"
+    regressions=$(sed -nE 's/.*; ([0-9]+) regressions$/\1/p' <<<"$summary")
+    passed=$((passed + $(grep -c ' PASS$' "$conformance/$way.txt" || true))) failed=$((failed + ${regressions:-1}))
+  done
 else
-  echo "The conformance suite could not run."
+  echo "The conformance suite could not run against the fixture."
   status=1 failed=$((failed + 1))
 fi
 

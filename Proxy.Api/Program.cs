@@ -42,6 +42,7 @@ if (!builder.TryAddOrchDatabase(settings, migrate: true))
 if (security.EnableAuth)
     builder.Services.AddHostedService<FirstKey>();
 builder.AddMcpProxy().WithProxyHttpTransport();
+builder.Services.AddHttpForwarder();
 if (mode != ServerMode.Proxy && !builder.TryAddBatch(settings, BatchRoles.Api))
     return 2;
 
@@ -51,7 +52,10 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 if (mode != ServerMode.Batch)
+{
     app.MapMcpEndpoints();
+    app.MapPassthroughApi();
+}
 app.MapToolsApi();
 app.MapServersApi();
 if (mode != ServerMode.Proxy)

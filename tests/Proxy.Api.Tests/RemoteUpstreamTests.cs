@@ -102,4 +102,43 @@ public sealed class RemoteUpstreamTests(ProxyFixture fixture)
             await server.WaitForExitAsync(Cancellation);
         }
     }
+
+    [Fact]
+    public async Task A_remote_server_is_reached_byte_for_byte_at_servers_name_mcp_with_its_own_credentials()
+    {
+        var (server, port) = await StartEverythingAsync("streamableHttp");
+        await using var forwarder = new RecordingForwarder(port);
+        try
+        {
+            var entry = new JsonObject
+            {
+                ["url"] = $"http://127.0.0.1:{forwarder.Port}/mcp",
+                ["headers"] = new JsonObject { ["X-Upstream-Token"] = "configured-upstream-credential" },
+            };
+            await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["remote"] = entry, ["local"] = ProxyUnderTest.TestServer() });
+            await using var client = await proxy.ConnectAsync(Cancellation, "/servers/remote/mcp", new() { ProtocolVersion = "2025-11-25" });
+
+            // The server's own names and its own session: nothing of the proxy's in between.
+            var tools = await client.ListToolsAsync(cancellationToken: Cancellation);
+            Assert.Contains(tools, t => t.Name == "echo");
+            var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "passed through" }, cancellationToken: Cancellation);
+            Assert.Contains("passed through", JsonSerializer.Serialize(echo.Content));
+            Assert.False(string.IsNullOrEmpty(client.SessionId));
+            var sent = forwarder.Sent;
+            Assert.Contains($"mcp-session-id: {client.SessionId}", sent, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("X-Upstream-Token: configured-upstream-credential", sent);
+            Assert.DoesNotContain(ProxyUnderTest.ProxySecret, sent);
+
+            // A stdio server has no such route, an unknown name neither, and a stranger gets nothing.
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await proxy.Http.PostAsync("/servers/local/mcp", new StringContent("{}"), Cancellation)).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await proxy.Http.PostAsync("/servers/nope/mcp", new StringContent("{}"), Cancellation)).StatusCode);
+            using var stranger = new HttpClient { BaseAddress = proxy.Process.BaseAddress };
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await stranger.PostAsync("/servers/remote/mcp", new StringContent("{}"), Cancellation)).StatusCode);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(Cancellation);
+        }
+    }
 }
