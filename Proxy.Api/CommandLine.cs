@@ -41,6 +41,8 @@ public static class CommandLine
                                      mode) batch runs, in mcp-orch.db, when no PostgreSQL is given.
                                      Default: ~/.local/share/mcp-orch (MCP_ORCH_DATA_DIR)
           --insecure                 allow security.enable_auth: false on an address other than loopback
+          --bridge NAME              with --transport stdio: serve that one server under its own names (a
+                                     stdio bridge); automatic when the configuration has one remote server
           --McpOrch:Section:Key=V    any other setting, e.g. --McpOrch:Server:ToolSeparator=__
           --urls URLS                ASP.NET Core listen addresses; replaces --host and --port
           -h, --help                 this text

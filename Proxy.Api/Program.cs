@@ -41,7 +41,7 @@ if (!builder.TryAddOrchDatabase(settings, migrate: true))
     return 2;
 if (security.EnableAuth)
     builder.Services.AddHostedService<FirstKey>();
-builder.AddMcpProxy().WithProxyHttpTransport();
+builder.AddMcpProxy().WithProxyHttpTransport(settings.Options.Server.LegacySse);
 builder.Services.AddHttpForwarder();
 if (mode != ServerMode.Proxy && !builder.TryAddBatch(settings, BatchRoles.Api))
     return 2;

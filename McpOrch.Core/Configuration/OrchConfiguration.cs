@@ -22,6 +22,7 @@ public static class OrchConfiguration
         ["--retry-count"] = "McpOrch:Execution:RetryCount",
         ["--transport"] = "McpOrch:Server:Transport",
         ["--data-dir"] = "McpOrch:Server:DataDir",
+        ["--bridge"] = "McpOrch:Server:Bridge",
     };
 
     /// <summary>The command-line switches that take no value, and the setting each turns on.</summary>

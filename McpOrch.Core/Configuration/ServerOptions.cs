@@ -34,6 +34,20 @@ public sealed class ServerOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "must be between 0 and 1h")]
     public TimeSpan SsePollAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Also serve the old HTTP+SSE transport (GET <c>/mcp/sse</c>, <c>/mcp/{server}/sse</c>, then POST to the message
+    /// URL it gives) for clients that never moved to Streamable HTTP. Off by default: it has no backpressure on
+    /// requests, so offer it only to clients you trust.
+    /// </summary>
+    public bool LegacySse { get; set; }
+
+    /// <summary>
+    /// With <c>--transport stdio</c>: serve this one server under its own names (<c>--bridge NAME</c>), a local stdio
+    /// bridge for clients that only speak stdio. Unset with exactly one configured server, and that one remote, it is
+    /// that server.
+    /// </summary>
+    public string? Bridge { get; set; }
+
     /// <summary>Between a server's name and its tool's name in the merged catalog: <c>github.list_issues</c>.</summary>
     [RegularExpression("^[A-Za-z0-9_.-]{1,3}$", ErrorMessage = "must be 1 to 3 of the characters A-Z a-z 0-9 _ . -, such as . or __")]
     public string ToolSeparator { get; set; } = ".";

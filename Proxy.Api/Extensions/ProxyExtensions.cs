@@ -80,7 +80,7 @@ public static class ProxyExtensions
     /// Streamable HTTP. Sessions are stateful for clients that initialize (the 2025 revisions), which keeps
     /// server-to-client requests and the GET stream possible; 2026-07-28 clients need no session.
     /// </summary>
-    public static IMcpServerBuilder WithProxyHttpTransport(this IMcpServerBuilder mcp)
+    public static IMcpServerBuilder WithProxyHttpTransport(this IMcpServerBuilder mcp, bool legacySse)
     {
         // Streams are kept for resumption (Last-Event-ID), in memory; a resumption that finds no event yet waits a moment.
         mcp.Services.AddDistributedMemoryCache();
@@ -90,6 +90,10 @@ public static class ProxyExtensions
         mcp.WithHttpTransport(options =>
         {
             options.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
+            // The old HTTP+SSE transport too, when asked for (server.legacy_sse): GET /mcp/sse and /mcp/{server}/sse.
+#pragma warning disable MCP9004 // No backpressure on its POSTs: off unless configured, and behind authentication.
+            options.EnableLegacySse = legacySse;
+#pragma warning restore MCP9004
             // Every session is known for its life: upstream log messages, resource updates and list changes reach it.
             options.RunSessionHandler = (context, server, cancellationToken) =>
                 context.RequestServices.GetRequiredService<DownstreamSessions>().RunAsync(

@@ -32,9 +32,10 @@ public sealed class McpRoutes(UpstreamRegistry upstreams, IOptions<OrchOptions> 
         ?? request.Services!.GetService<Caller>()
         ?? throw new McpProtocolException("The request is not authenticated.", McpErrorCode.InvalidRequest);
 
-    /// <summary>The <c>{server}</c> of <c>/mcp/{server}</c>, when the request came that way.</summary>
+    /// <summary>The <c>{server}</c> of <c>/mcp/{server}</c>, when the request came that way, or the server a stdio bridge serves.</summary>
     public static string? Endpoint<T>(RequestContext<T> request) =>
-        request.Services!.GetService<IHttpContextAccessor>()?.HttpContext?.GetRouteValue(ProxyToolHandlers.ServerRouteValue) as string;
+        request.Services!.GetService<IHttpContextAccessor>()?.HttpContext?.GetRouteValue(ProxyToolHandlers.ServerRouteValue) as string
+        ?? request.Services!.GetService<StdioBridge>()?.Server;
 
     public static IDownstream Downstream<T>(RequestContext<T> request) =>
         new McpDownstream(request.Server, request.Services!.GetService<DownstreamSessions>()?.Of(request.Server)?.LogLevel);

@@ -206,4 +206,19 @@ public sealed class ProtocolPassthroughTests(ProxyFixture fixture)
             await session.UnsubscribeFromResourceAsync(uri, cancellationToken: Cancellation);
         }
     }
+
+    [Fact]
+    public async Task A_client_of_the_old_SSE_transport_reaches_a_stdio_server_when_it_is_turned_on()
+    {
+        await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(fixture.Proxy.Process.BaseAddress, "/mcp/everything/sse"),
+            TransportMode = HttpTransportMode.Sse,
+            AdditionalHeaders = McpOrch.Testing.TestCredentials.Headers(ProxyUnderTest.ProxySecret),
+        }), cancellationToken: Cancellation);
+
+        Assert.Contains(await client.ListToolsAsync(cancellationToken: Cancellation), t => t.Name == "echo");
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "over old SSE" }, cancellationToken: Cancellation);
+        Assert.Contains("over old SSE", Text(echo));
+    }
 }

@@ -23,6 +23,8 @@ public sealed class ProxyFixture : IAsyncLifetime
         public const int LimitedPerMinute = 60;
 
         public static readonly string ConfigYaml = $$"""
+            server:
+              legacy_sse: true
             security:
               api_keys:
                 - { name: reader, key: {{Reader}}, permissions: [read] }

@@ -141,4 +141,38 @@ public sealed class RemoteUpstreamTests(ProxyFixture fixture)
             await server.WaitForExitAsync(Cancellation);
         }
     }
+
+    [Fact]
+    public async Task Over_stdio_mcp_orch_bridges_a_client_to_its_one_remote_server_under_the_server_s_own_names()
+    {
+        var (server, port) = await StartEverythingAsync("streamableHttp");
+        using var folder = ScratchDirectory.Create("bridge");
+        try
+        {
+            var config = folder.Combine("mcp-config.json");
+            await File.WriteAllTextAsync(config, new JsonObject
+            {
+                ["mcpServers"] = new JsonObject { ["remote"] = new JsonObject { ["url"] = $"http://127.0.0.1:{port}/mcp" } },
+            }.ToJsonString(), Cancellation);
+            await using var client = await ModelContextProtocol.Client.McpClient.CreateAsync(new ModelContextProtocol.Client.StdioClientTransport(new()
+            {
+                Name = "bridge",
+                Command = "dotnet",
+                Arguments = [BuildOutput.McpOrch, "--transport", "stdio", "--config", config],
+                WorkingDirectory = folder.Path,
+                EnvironmentVariables = new Dictionary<string, string?> { ["MCP_ORCH_DATA_DIR"] = folder.Combine("data") },
+            }), cancellationToken: Cancellation);
+
+            var tools = await client.ListToolsAsync(cancellationToken: Cancellation);
+            Assert.Contains(tools, t => t.Name == "echo");
+            Assert.DoesNotContain(tools, t => t.Name.StartsWith("remote.", StringComparison.Ordinal));
+            var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "bridged" }, cancellationToken: Cancellation);
+            Assert.Contains("bridged", JsonSerializer.Serialize(echo.Content));
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(Cancellation);
+        }
+    }
 }
