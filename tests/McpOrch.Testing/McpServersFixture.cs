@@ -49,6 +49,10 @@ public sealed class McpServersFixture : IAsyncLifetime
     public NodeCommand Conformance(params IEnumerable<string> arguments) =>
         Package("@modelcontextprotocol/conformance", arguments, []);
 
+    /// <summary>The MCP Inspector (<c>@modelcontextprotocol/inspector</c>) in CLI mode, e.g. <c>Inspector(url, "--method", "tools/list")</c>.</summary>
+    public NodeCommand Inspector(params IEnumerable<string> arguments) =>
+        Package("@modelcontextprotocol/inspector", ["--cli", .. arguments], [], Path.Combine("clients", "launcher", "build", "index.js"));
+
     public async ValueTask InitializeAsync()
     {
         try
@@ -64,12 +68,13 @@ public sealed class McpServersFixture : IAsyncLifetime
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    NodeCommand Package(string package, IEnumerable<string> arguments, IEnumerable<KeyValuePair<string, string>> environment)
+    NodeCommand Package(string package, IEnumerable<string> arguments, IEnumerable<KeyValuePair<string, string>> environment,
+        string entry = "dist/index.js")
     {
         if (_installFailure is not null)
             throw new InvalidOperationException($"The npm packages in {ServersDirectory} are not installed: {_installFailure.Message}", _installFailure);
         // Each package's "bin" entry; package.json names it and the tests pin the versions.
-        var entryScript = Path.Combine(ServersDirectory, "node_modules", package, "dist", "index.js");
+        var entryScript = Path.Combine(ServersDirectory, "node_modules", package, entry);
         var nodeBin = Path.GetDirectoryName(NodeExecutable)!;
         // Node 22 first on PATH: the conformance suite and the servers start further node processes by name.
         var variables = new Dictionary<string, string>(environment)
