@@ -12,8 +12,21 @@ public sealed class RemoteUpstreamTests(ProxyFixture fixture)
 {
     static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
+    /// <summary>server-everything serving HTTP; disposing it kills it.</summary>
+    sealed class RemoteServer(Process process, int port) : IAsyncDisposable
+    {
+        public int Port { get; } = port;
+
+        public async ValueTask DisposeAsync()
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            process.Dispose();
+        }
+    }
+
     /// <summary>Starts server-everything in <paramref name="mode"/> on a free port and waits until it listens.</summary>
-    async Task<(Process Process, int Port)> StartEverythingAsync(string mode)
+    async Task<RemoteServer> StartEverythingAsync(string mode)
     {
         var port = ServiceProcess.FreePort();
         var startInfo = fixture.Servers.Everything(mode, port).ToStartInfo();
@@ -29,7 +42,7 @@ public sealed class RemoteUpstreamTests(ProxyFixture fixture)
             {
                 using var probe = new TcpClient();
                 await probe.ConnectAsync("127.0.0.1", port, timeout.Token);
-                return (process, port);
+                return new RemoteServer(process, port);
             }
             catch (SocketException)
             {
@@ -44,135 +57,107 @@ public sealed class RemoteUpstreamTests(ProxyFixture fixture)
     [InlineData("sse", "sse", "/sse", "sse")]
     public async Task A_remote_server_is_proxied_like_a_local_one(string mode, string? type, string path, string transport)
     {
-        var (server, port) = await StartEverythingAsync(mode);
-        try
-        {
-            var entry = new JsonObject { ["url"] = $"http://127.0.0.1:{port}{path}", ["headers"] = new JsonObject { ["X-Token"] = "remote-secret" } };
-            if (type is not null)
-                entry["type"] = type;
-            await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["remote"] = entry });
+        await using var server = await StartEverythingAsync(mode);
+        var port = server.Port;
+        var entry = new JsonObject { ["url"] = $"http://127.0.0.1:{port}{path}", ["headers"] = new JsonObject { ["X-Token"] = "remote-secret" } };
+        if (type is not null)
+            entry["type"] = type;
+        await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["remote"] = entry });
 
-            using var response = await proxy.Http.PostAsync("/tools/remote.echo", JsonContent.Create(new { message = $"over {mode}" }), Cancellation);
-            var result = await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
-            var servers = await proxy.Http.GetFromJsonAsync<JsonElement[]>("/servers", Cancellation);
+        using var response = await proxy.Http.PostAsync("/tools/remote.echo", JsonContent.Create(new { message = $"over {mode}" }), Cancellation);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+        var servers = await proxy.Http.GetFromJsonAsync<JsonElement[]>("/servers", Cancellation);
 
-            Assert.Equal($"Echo: over {mode}", result.GetProperty("content")[0].GetProperty("text").GetString());
-            var status = Assert.Single(servers!);
-            Assert.Equal("healthy", status.GetProperty("status").GetString());
-            Assert.Equal(transport, status.GetProperty("transport").GetString());
-            Assert.Equal($"http://127.0.0.1:{port}{path}", status.GetProperty("url").GetString());
-            Assert.Equal("***", status.GetProperty("headers").GetProperty("X-Token").GetString());
-        }
-        finally
-        {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync(Cancellation);
-        }
+        Assert.Equal($"Echo: over {mode}", result.GetProperty("content")[0].GetProperty("text").GetString());
+        var status = Assert.Single(servers!);
+        Assert.Equal("healthy", status.GetProperty("status").GetString());
+        Assert.Equal(transport, status.GetProperty("transport").GetString());
+        Assert.Equal($"http://127.0.0.1:{port}{path}", status.GetProperty("url").GetString());
+        Assert.Equal("***", status.GetProperty("headers").GetProperty("X-Token").GetString());
     }
 
     [Fact]
     public async Task A_remote_server_gets_its_configured_credentials_and_never_the_client_s()
     {
-        var (server, port) = await StartEverythingAsync("streamableHttp");
+        await using var server = await StartEverythingAsync("streamableHttp");
+        var port = server.Port;
         await using var forwarder = new RecordingForwarder(port);
-        try
+        var entry = new JsonObject
         {
-            var entry = new JsonObject
-            {
-                ["url"] = $"http://127.0.0.1:{forwarder.Port}/mcp",
-                ["headers"] = new JsonObject { ["X-Upstream-Token"] = "configured-upstream-credential" },
-            };
-            await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["remote"] = entry });
-            using var http = new HttpClient { BaseAddress = proxy.Process.BaseAddress };
-            http.DefaultRequestHeaders.Authorization = new("Bearer", ProxyUnderTest.ProxySecret);
-            using var response = await http.PostAsync("/tools/remote.echo", JsonContent.Create(new { message = "rest" }), Cancellation);
-            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-            await using (var client = await proxy.ConnectAsync(Cancellation))
-                await client.CallToolAsync("remote.echo", new Dictionary<string, object?> { ["message"] = "mcp" }, cancellationToken: Cancellation);
+            ["url"] = $"http://127.0.0.1:{forwarder.Port}/mcp",
+            ["headers"] = new JsonObject { ["X-Upstream-Token"] = "configured-upstream-credential" },
+        };
+        await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["remote"] = entry });
+        using var http = new HttpClient { BaseAddress = proxy.Process.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", ProxyUnderTest.ProxySecret);
+        using var response = await http.PostAsync("/tools/remote.echo", JsonContent.Create(new { message = "rest" }), Cancellation);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        await using (var client = await proxy.ConnectAsync(Cancellation))
+            await client.CallToolAsync("remote.echo", new Dictionary<string, object?> { ["message"] = "mcp" }, cancellationToken: Cancellation);
 
-            var sent = forwarder.Sent;
-            Assert.Contains("X-Upstream-Token: configured-upstream-credential", sent);
-            Assert.Contains("\"message\":\"mcp\"", sent);
-            Assert.DoesNotContain(ProxyUnderTest.ProxySecret, sent);
-            Assert.DoesNotContain("Authorization", sent, StringComparison.OrdinalIgnoreCase);
-        }
-        finally
-        {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync(Cancellation);
-        }
+        var sent = forwarder.Sent;
+        Assert.Contains("X-Upstream-Token: configured-upstream-credential", sent);
+        Assert.Contains("\"message\":\"mcp\"", sent);
+        Assert.DoesNotContain(ProxyUnderTest.ProxySecret, sent);
+        Assert.DoesNotContain("Authorization", sent, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
     public async Task A_remote_server_is_reached_byte_for_byte_at_servers_name_mcp_with_its_own_credentials()
     {
-        var (server, port) = await StartEverythingAsync("streamableHttp");
+        await using var server = await StartEverythingAsync("streamableHttp");
+        var port = server.Port;
         await using var forwarder = new RecordingForwarder(port);
-        try
+        var entry = new JsonObject
         {
-            var entry = new JsonObject
-            {
-                ["url"] = $"http://127.0.0.1:{forwarder.Port}/mcp",
-                ["headers"] = new JsonObject { ["X-Upstream-Token"] = "configured-upstream-credential" },
-            };
-            await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["remote"] = entry, ["local"] = ProxyUnderTest.TestServer() });
-            await using var client = await proxy.ConnectAsync(Cancellation, "/servers/remote/mcp", new() { ProtocolVersion = "2025-11-25" });
+            ["url"] = $"http://127.0.0.1:{forwarder.Port}/mcp",
+            ["headers"] = new JsonObject { ["X-Upstream-Token"] = "configured-upstream-credential" },
+        };
+        await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["remote"] = entry, ["local"] = ProxyUnderTest.TestServer() });
+        await using var client = await proxy.ConnectAsync(Cancellation, "/servers/remote/mcp", new() { ProtocolVersion = "2025-11-25" });
 
-            // The server's own names and its own session: nothing of the proxy's in between.
-            var tools = await client.ListToolsAsync(cancellationToken: Cancellation);
-            Assert.Contains(tools, t => t.Name == "echo");
-            var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "passed through" }, cancellationToken: Cancellation);
-            Assert.Contains("passed through", JsonSerializer.Serialize(echo.Content));
-            Assert.False(string.IsNullOrEmpty(client.SessionId));
-            var sent = forwarder.Sent;
-            Assert.Contains($"mcp-session-id: {client.SessionId}", sent, StringComparison.OrdinalIgnoreCase);
-            Assert.Contains("X-Upstream-Token: configured-upstream-credential", sent);
-            Assert.DoesNotContain(ProxyUnderTest.ProxySecret, sent);
+        // The server's own names and its own session: nothing of the proxy's in between.
+        var tools = await client.ListToolsAsync(cancellationToken: Cancellation);
+        Assert.Contains(tools, t => t.Name == "echo");
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "passed through" }, cancellationToken: Cancellation);
+        Assert.Contains("passed through", JsonSerializer.Serialize(echo.Content));
+        Assert.False(string.IsNullOrEmpty(client.SessionId));
+        var sent = forwarder.Sent;
+        Assert.Contains($"mcp-session-id: {client.SessionId}", sent, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("X-Upstream-Token: configured-upstream-credential", sent);
+        Assert.DoesNotContain(ProxyUnderTest.ProxySecret, sent);
 
-            // A stdio server has no such route, an unknown name neither, and a stranger gets nothing.
-            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await proxy.Http.PostAsync("/servers/local/mcp", new StringContent("{}"), Cancellation)).StatusCode);
-            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await proxy.Http.PostAsync("/servers/nope/mcp", new StringContent("{}"), Cancellation)).StatusCode);
-            using var stranger = new HttpClient { BaseAddress = proxy.Process.BaseAddress };
-            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await stranger.PostAsync("/servers/remote/mcp", new StringContent("{}"), Cancellation)).StatusCode);
-        }
-        finally
-        {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync(Cancellation);
-        }
+        // A stdio server has no such route, an unknown name neither, and a stranger gets nothing.
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await proxy.Http.PostAsync("/servers/local/mcp", new StringContent("{}"), Cancellation)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await proxy.Http.PostAsync("/servers/nope/mcp", new StringContent("{}"), Cancellation)).StatusCode);
+        using var stranger = new HttpClient { BaseAddress = proxy.Process.BaseAddress };
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await stranger.PostAsync("/servers/remote/mcp", new StringContent("{}"), Cancellation)).StatusCode);
     }
 
     [Fact]
     public async Task Over_stdio_mcp_orch_bridges_a_client_to_its_one_remote_server_under_the_server_s_own_names()
     {
-        var (server, port) = await StartEverythingAsync("streamableHttp");
+        await using var server = await StartEverythingAsync("streamableHttp");
+        var port = server.Port;
         using var folder = ScratchDirectory.Create("bridge");
-        try
+        var config = folder.Combine("mcp-config.json");
+        await File.WriteAllTextAsync(config, new JsonObject
         {
-            var config = folder.Combine("mcp-config.json");
-            await File.WriteAllTextAsync(config, new JsonObject
-            {
-                ["mcpServers"] = new JsonObject { ["remote"] = new JsonObject { ["url"] = $"http://127.0.0.1:{port}/mcp" } },
-            }.ToJsonString(), Cancellation);
-            await using var client = await ModelContextProtocol.Client.McpClient.CreateAsync(new ModelContextProtocol.Client.StdioClientTransport(new()
-            {
-                Name = "bridge",
-                Command = "dotnet",
-                Arguments = [BuildOutput.McpOrch, "--transport", "stdio", "--config", config],
-                WorkingDirectory = folder.Path,
-                EnvironmentVariables = new Dictionary<string, string?> { ["MCP_ORCH_DATA_DIR"] = folder.Combine("data") },
-            }), cancellationToken: Cancellation);
+            ["mcpServers"] = new JsonObject { ["remote"] = new JsonObject { ["url"] = $"http://127.0.0.1:{port}/mcp" } },
+        }.ToJsonString(), Cancellation);
+        await using var client = await ModelContextProtocol.Client.McpClient.CreateAsync(new ModelContextProtocol.Client.StdioClientTransport(new()
+        {
+            Name = "bridge",
+            Command = "dotnet",
+            Arguments = [BuildOutput.McpOrch, "--transport", "stdio", "--config", config],
+            WorkingDirectory = folder.Path,
+            EnvironmentVariables = new Dictionary<string, string?> { ["MCP_ORCH_DATA_DIR"] = folder.Combine("data") },
+        }), cancellationToken: Cancellation);
 
-            var tools = await client.ListToolsAsync(cancellationToken: Cancellation);
-            Assert.Contains(tools, t => t.Name == "echo");
-            Assert.DoesNotContain(tools, t => t.Name.StartsWith("remote.", StringComparison.Ordinal));
-            var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "bridged" }, cancellationToken: Cancellation);
-            Assert.Contains("bridged", JsonSerializer.Serialize(echo.Content));
-        }
-        finally
-        {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync(Cancellation);
-        }
+        var tools = await client.ListToolsAsync(cancellationToken: Cancellation);
+        Assert.Contains(tools, t => t.Name == "echo");
+        Assert.DoesNotContain(tools, t => t.Name.StartsWith("remote.", StringComparison.Ordinal));
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "bridged" }, cancellationToken: Cancellation);
+        Assert.Contains("bridged", JsonSerializer.Serialize(echo.Content));
     }
 }
