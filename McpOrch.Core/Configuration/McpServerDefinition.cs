@@ -30,6 +30,12 @@ public sealed record McpServerDefinition
     /// <summary>How long one call may take; unset means <c>execution.task_timeout</c>.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>
+    /// <c>"isolation": "session"</c>: each MCP client session gets its own connection (its own process, for stdio), so
+    /// that clients of a stateful server never see each other's state. Default <c>"shared"</c>: one for all.
+    /// </summary>
+    public bool IsolatePerSession { get; init; }
+
     /// <summary>Whether the server is switched off; disabled servers are kept but never started.</summary>
     public bool Disabled { get; init; }
 }

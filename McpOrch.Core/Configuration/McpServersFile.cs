@@ -9,7 +9,7 @@ namespace McpOrch.Core.Configuration;
 /// </summary>
 public static partial class McpServersFile
 {
-    static readonly string[] ServerKeys = ["command", "args", "env", "cwd", "url", "type", "headers", "disabled", "timeout"];
+    static readonly string[] ServerKeys = ["command", "args", "env", "cwd", "url", "type", "headers", "disabled", "timeout", "isolation"];
     static readonly string[] TopLevelKeys = ["mcpServers", "servers", "inputs"];
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,48}$")]
@@ -150,6 +150,7 @@ public static partial class McpServersFile
             IReadOnlyList<string> args = [];
             IReadOnlyDictionary<string, string> env = new Dictionary<string, string>(), headers = env;
             TimeSpan? timeout = null;
+            var isolate = false;
             foreach (var property in server.EnumerateObject())
             {
                 var at = $"{where}.{property.Name}";
@@ -162,6 +163,12 @@ public static partial class McpServersFile
                     case "url": url = ReadString(property.Value, at); break;
                     case "headers": headers = ReadStringMap(property.Value, at); break;
                     case "timeout": timeout = ReadTimeout(property.Value, at); break;
+                    case "isolation":
+                        var isolation = ReadString(property.Value, at);
+                        isolate = isolation == "session";
+                        if (isolation is not (null or "session" or "shared"))
+                            Error(at, $"\"{isolation}\" is not an isolation: use \"shared\" (one connection for every client, the default) or \"session\" (one per client session).");
+                        break;
                 }
             }
 
@@ -201,7 +208,7 @@ public static partial class McpServersFile
                 return new McpServerDefinition
                 {
                     Name = name, Transport = McpTransportKind.Stdio, Command = command, Args = args, Env = env,
-                    WorkingDirectory = cwd is null ? null : Path.GetFullPath(cwd, folder), Timeout = timeout,
+                    WorkingDirectory = cwd is null ? null : Path.GetFullPath(cwd, folder), Timeout = timeout, IsolatePerSession = isolate,
                 };
             }
 
@@ -223,6 +230,7 @@ public static partial class McpServersFile
             return new McpServerDefinition
             {
                 Name = name, Transport = transport ?? McpTransportKind.AutoDetect, Url = uri, Headers = headers, Timeout = timeout,
+                IsolatePerSession = isolate,
             };
         }
 

@@ -28,6 +28,9 @@ public sealed record ToolCall(Caller Caller, string Source, string Server, strin
     /// <summary>The MCP client session of the call, which hears its progress and the server's requests while it runs.</summary>
     public IDownstream? Downstream { get; init; }
 
+    /// <summary>The connection to use instead of the server's shared one (a session's own, for <c>"isolation": "session"</c>).</summary>
+    public UpstreamConnection? Connection { get; init; }
+
     /// <summary>The client request's <c>_meta</c> (its progress token, among others), passed on to the server.</summary>
     public JsonObject? Meta { get; init; }
 }
@@ -52,7 +55,7 @@ public sealed class ToolGate(UpstreamRegistry upstreams, IRateLimiter limiter, A
         {
             Check(call);
             await AcquireAsync(call, cancellationToken);
-            var connection = upstreams.Find(call.Server)
+            var connection = call.Connection ?? upstreams.Find(call.Server)
                 ?? throw Refused(call, ToolCallFailure.Unavailable, $"MCP server '{call.Server}' is no longer configured.");
             var result = await connection.CallToolAsync(call.Tool, call.Arguments, cancellationToken, call.Downstream, call.Meta);
             size = JsonSerializer.SerializeToUtf8Bytes(result, McpJsonUtilities.DefaultOptions).LongLength;

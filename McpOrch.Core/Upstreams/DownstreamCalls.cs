@@ -59,7 +59,7 @@ internal sealed class DownstreamCalls(string server)
             1 => sessions[0],
             0 => throw new McpProtocolException($"MCP Orch has no client request in flight on server '{server}' to pass {method} to.", McpErrorCode.InvalidRequest),
             _ => throw new McpProtocolException($"MCP Orch cannot tell which of the {sessions.Count} clients with requests in flight on server " +
-                $"'{server}' {method} is for, so it refuses it: through a shared server, one client at a time can answer such requests.",
+                $"'{server}' {method} is for, so it refuses it: give the server \"isolation\": \"session\" in mcp-config.json.",
                 McpErrorCode.InvalidRequest),
         };
         if (!supports(downstream.Capabilities))

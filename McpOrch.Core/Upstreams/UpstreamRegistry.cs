@@ -17,6 +17,7 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
     readonly SemaphoreSlim _reloading = new(1, 1);
     readonly string _separator;
     readonly Func<McpServerDefinition, UpstreamConnection> _connect;
+    readonly Func<McpServerDefinition, UpstreamConnection> _create;
     volatile IReadOnlyList<UpstreamConnection> _connections;
     ToolCatalog _catalog = ToolCatalog.Empty;
 
@@ -30,14 +31,30 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
         _separator = options.Value.Server.ToolSeparator;
         StartupTimeout = options.Value.Server.StartupTimeout;
         var policy = new SupervisionPolicy { StartupTimeout = StartupTimeout };
-        _connect = server =>
+        _create = server =>
         {
             var connection = new UpstreamConnection(server, options.Value.Execution.TaskTimeout, policy, loggerFactory, relayClientRequests: relay is not null);
-            connection.Changed += _ => Rebuild();
             connection.Notified += (from, notification) => Notified?.Invoke(from, notification);
             return connection;
         };
+        _connect = server =>
+        {
+            var connection = _create(server);
+            connection.Changed += _ => Rebuild();
+            return connection;
+        };
         _connections = [.. servers.Servers.Select(_connect)];
+    }
+
+    /// <summary>
+    /// A connection of <paramref name="server"/>'s own, started, outside the catalog: for one client session of a server
+    /// with <c>"isolation": "session"</c>. The caller disposes it.
+    /// </summary>
+    public UpstreamConnection ConnectIsolated(McpServerDefinition server)
+    {
+        var connection = _create(server);
+        connection.Start();
+        return connection;
     }
 
     /// <summary>Every connection's <see cref="UpstreamConnection.Notified"/>.</summary>

@@ -30,6 +30,8 @@ public static class ProxyExtensions
         builder.Services.AddSingleton<McpRoutes>();
         builder.Services.AddSingleton<DownstreamSessions>();
         builder.Services.AddSingleton<ResourceSubscriptions>();
+        builder.Services.AddSingleton<SessionUpstreams>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<SessionUpstreams>());
         builder.Services.AddHostedService<UpstreamNotifications>();
 
         builder.Services.AddOptions<McpServerOptions>().Configure<CatalogChangeNotifier>((options, notifier) => options.ToolCollection = notifier);

@@ -49,6 +49,9 @@ public sealed class DownstreamSessions
 
     public IReadOnlyCollection<DownstreamSession> All => [.. _sessions.Values];
 
+    /// <summary>Raised when an HTTP session ends.</summary>
+    public event Action<DownstreamSession>? Ended;
+
     /// <summary>Keeps <paramref name="session"/> until <paramref name="run"/> (the session's life) ends.</summary>
     public async Task RunAsync(DownstreamSession session, Func<Task> run)
     {
@@ -61,6 +64,7 @@ public sealed class DownstreamSessions
         finally
         {
             _sessions.TryRemove(key, out _);
+            Ended?.Invoke(session);
         }
     }
 

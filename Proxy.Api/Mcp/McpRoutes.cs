@@ -40,6 +40,10 @@ public sealed class McpRoutes(UpstreamRegistry upstreams, IOptions<OrchOptions> 
     public static IDownstream Downstream<T>(RequestContext<T> request) =>
         new McpDownstream(request.Server, request.Services!.GetService<DownstreamSessions>()?.Of(request.Server)?.LogLevel);
 
+    /// <summary>The connection a request of this session uses for <paramref name="server"/>: its own with <c>"isolation": "session"</c>.</summary>
+    public static Task<UpstreamConnection> ForSessionAsync<T>(RequestContext<T> request, UpstreamConnection server, CancellationToken cancellationToken) =>
+        request.Services!.GetRequiredService<SessionUpstreams>().ForAsync(request.Server.SessionId, server, cancellationToken);
+
     /// <summary>The connected servers the caller may use that can do <paramref name="can"/>, in configuration order.</summary>
     public IReadOnlyList<UpstreamConnection> Servers(Caller caller, Func<ServerCapabilities, bool> can) =>
         [.. upstreams.Connections.Where(c => c.Capabilities is { } capabilities && can(capabilities) && caller.Scope.AllowsServer(c.Name))];

@@ -22,12 +22,12 @@ public static class ProxyPromptHandlers
         try
         {
             if (Endpoint(request) is { } endpoint)
-                return await routes.Server(caller, endpoint).SendAsync<ListPromptsRequestParams, ListPromptsResult>(RequestMethods.PromptsList,
-                    request.Params ?? new(), cancellationToken, Downstream(request));
+                return await (await ForSessionAsync(request, routes.Server(caller, endpoint), cancellationToken))
+                    .SendAsync<ListPromptsRequestParams, ListPromptsResult>(RequestMethods.PromptsList, request.Params ?? new(), cancellationToken, Downstream(request));
             var (page, next) = await routes.PageAsync<ListPromptsResult>(routes.Servers(caller, c => c.Prompts is not null), request.Params?.Cursor,
                 async (server, cursor) =>
                 {
-                    var prompts = await server.SendAsync<ListPromptsRequestParams, ListPromptsResult>(RequestMethods.PromptsList,
+                    var prompts = await (await ForSessionAsync(request, server, cancellationToken)).SendAsync<ListPromptsRequestParams, ListPromptsResult>(RequestMethods.PromptsList,
                         new ListPromptsRequestParams { Cursor = cursor, Meta = request.Params?.Meta }, cancellationToken, Downstream(request));
                     foreach (var prompt in prompts.Prompts)
                         prompt.Name = routes.ExposedName(server.Name, prompt.Name);
@@ -49,7 +49,7 @@ public static class ProxyPromptHandlers
         var (server, name) = Endpoint(request) is { } endpoint ? (routes.Server(caller, endpoint), parameters.Name) : routes.ResolveName(caller, parameters.Name);
         try
         {
-            var result = await server.SendAsync<GetPromptRequestParams, GetPromptResult>(RequestMethods.PromptsGet,
+            var result = await (await ForSessionAsync(request, server, cancellationToken)).SendAsync<GetPromptRequestParams, GetPromptResult>(RequestMethods.PromptsGet,
                 new GetPromptRequestParams { Name = name, Arguments = parameters.Arguments, Meta = parameters.Meta }, cancellationToken, Downstream(request));
             return Endpoint(request) is null ? RewriteUris(result, uri => ExposedUri(server.Name, uri)) : result;
         }
@@ -76,7 +76,7 @@ public static class ProxyPromptHandlers
             throw new McpProtocolException("completion/complete needs a ref/prompt or ref/resource reference.", McpErrorCode.InvalidParams);
         try
         {
-            return await server.SendAsync<CompleteRequestParams, CompleteResult>(RequestMethods.CompletionComplete,
+            return await (await ForSessionAsync(request, server, cancellationToken)).SendAsync<CompleteRequestParams, CompleteResult>(RequestMethods.CompletionComplete,
                 new CompleteRequestParams { Ref = reference, Argument = parameters.Argument, Context = parameters.Context, Meta = parameters.Meta },
                 cancellationToken, Downstream(request));
         }
@@ -102,8 +102,8 @@ public static class ProxyPromptHandlers
         servers = [.. servers.Where(s => !s.SpeaksListen)];
         try
         {
-            await Task.WhenAll(servers.Select(server => server.SendAsync<SetLevelRequestParams, EmptyResult>(RequestMethods.LoggingSetLevel,
-                new SetLevelRequestParams { Level = parameters.Level }, cancellationToken)));
+            await Task.WhenAll(servers.Select(async server => await (await ForSessionAsync(request, server, cancellationToken))
+                .SendAsync<SetLevelRequestParams, EmptyResult>(RequestMethods.LoggingSetLevel, new SetLevelRequestParams { Level = parameters.Level }, cancellationToken)));
         }
         catch (ToolCallException e)
         {

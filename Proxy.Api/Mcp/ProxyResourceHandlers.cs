@@ -37,15 +37,16 @@ public static class ProxyResourceHandlers
     public static async ValueTask<EmptyResult> SubscribeAsync(RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)
     {
         var (server, uri) = Owner(request, request.Params!.Uri);
-        await request.Services!.GetRequiredService<ResourceSubscriptions>().SubscribeAsync(Session(request), server, uri, request.Params.Uri,
-            cancellationToken);
+        await request.Services!.GetRequiredService<ResourceSubscriptions>().SubscribeAsync(Session(request),
+            await ForSessionAsync(request, server, cancellationToken), uri, request.Params.Uri, cancellationToken);
         return new EmptyResult();
     }
 
     public static async ValueTask<EmptyResult> UnsubscribeAsync(RequestContext<UnsubscribeRequestParams> request, CancellationToken cancellationToken)
     {
         var (server, uri) = Owner(request, request.Params!.Uri);
-        await request.Services!.GetRequiredService<ResourceSubscriptions>().UnsubscribeAsync(Session(request), server, uri, cancellationToken);
+        await request.Services!.GetRequiredService<ResourceSubscriptions>().UnsubscribeAsync(Session(request),
+            await ForSessionAsync(request, server, cancellationToken), uri, cancellationToken);
         return new EmptyResult();
     }
 
@@ -67,7 +68,8 @@ public static class ProxyResourceHandlers
         var (server, uri) = Owner(request, exposedUri);
         try
         {
-            var result = await server.SendAsync<TParams, TResult>(method, parameters(uri), cancellationToken, Downstream(request));
+            var result = await (await ForSessionAsync(request, server, cancellationToken))
+                .SendAsync<TParams, TResult>(method, parameters(uri), cancellationToken, Downstream(request));
             return Endpoint(request) is null ? RewriteUris(result, original => ExposedUri(server.Name, original)) : result;
         }
         catch (ToolCallException e)
@@ -86,7 +88,7 @@ public static class ProxyResourceHandlers
         {
             if (Endpoint(request) is { } endpoint)
             {
-                var server = routes.Server(caller, endpoint);
+                var server = await ForSessionAsync(request, routes.Server(caller, endpoint), cancellationToken);
                 return await server.SendAsync<TParams, TResult>(method, request.Params ?? parameters(server, null), cancellationToken, Downstream(request));
             }
             var (page, next) = await routes.PageAsync<TResult>(routes.Servers(caller, can), request.Params?.Cursor,
@@ -99,7 +101,7 @@ public static class ProxyResourceHandlers
         }
 
         async Task<TResult> ListOneAsync(UpstreamConnection server, string? cursor) =>
-            RewriteUris(await server.SendAsync<TParams, TResult>(method, parameters(server, cursor), cancellationToken, Downstream(request)),
-                uri => ExposedUri(server.Name, uri));
+            RewriteUris(await (await ForSessionAsync(request, server, cancellationToken))
+                .SendAsync<TParams, TResult>(method, parameters(server, cursor), cancellationToken, Downstream(request)), uri => ExposedUri(server.Name, uri));
     }
 }

@@ -44,6 +44,7 @@ public static class ProxyToolHandlers
         var call = new ToolCall(McpRoutes.CallerOf(request), "mcp", tool.Server, tool.UpstreamName, tool.Name, request.Params!.Arguments)
         {
             Downstream = McpRoutes.Downstream(request), Meta = request.Params.Meta,
+            Connection = upstreams.Find(tool.Server) is { } shared ? await McpRoutes.ForSessionAsync(request, shared, cancellationToken) : null,
         };
         try
         {

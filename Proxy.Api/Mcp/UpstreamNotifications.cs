@@ -13,7 +13,7 @@ namespace Proxy.Api.Mcp;
 /// and prompts to every session that sees the server.
 /// </summary>
 public sealed partial class UpstreamNotifications(UpstreamRegistry upstreams, DownstreamSessions sessions, ResourceSubscriptions subscriptions,
-    ILogger<UpstreamNotifications> logger) : IHostedService
+    SessionUpstreams sessionUpstreams, ILogger<UpstreamNotifications> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -43,7 +43,7 @@ public sealed partial class UpstreamNotifications(UpstreamRegistry upstreams, Do
                     await subscriptions.UpdatedAsync(server, updated.Uri, CancellationToken.None);
                     break;
                 default: // resources/list_changed, prompts/list_changed
-                    foreach (var session in sessions.All.Where(s => s.Sees(server.Name)))
+                    foreach (var session in Audience(server))
                         await session.Server.SendNotificationAsync(notification.Method, CancellationToken.None);
                     break;
             }
@@ -57,7 +57,7 @@ public sealed partial class UpstreamNotifications(UpstreamRegistry upstreams, Do
     async Task LogAsync(UpstreamConnection server, LoggingMessageNotificationParams message)
     {
         var callers = server.Callers.OfType<McpDownstream>().ToList();
-        foreach (var session in sessions.All.Where(s => s.Sees(server.Name)))
+        foreach (var session in Audience(server))
         {
             var marked = session.Endpoint is null
                 ? new LoggingMessageNotificationParams { Level = message.Level, Data = message.Data, Logger = message.Logger is { } name ? $"{server.Name}/{name}" : server.Name }
@@ -70,6 +70,12 @@ public sealed partial class UpstreamNotifications(UpstreamRegistry upstreams, Do
                 await session.Server.SendMessageAsync(new JsonRpcNotification { Method = NotificationMethods.LoggingMessageNotification, Params = parameters });
         }
     }
+
+    /// <summary>The sessions that hear what <paramref name="server"/> says: those that see it, or its one session if it is a session's own.</summary>
+    IEnumerable<DownstreamSession> Audience(UpstreamConnection server) =>
+        sessionUpstreams.SessionOf(server) is { } owner
+            ? sessions.All.Where(s => s.Server.SessionId == owner)
+            : sessions.All.Where(s => s.Sees(server.Name));
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} from MCP server '{Server}' could not be passed on: {Reason}")]
     static partial void LogNotPassedOn(ILogger logger, string method, string server, string reason);

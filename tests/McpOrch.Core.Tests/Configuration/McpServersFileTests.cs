@@ -164,6 +164,8 @@ public sealed class McpServersFileTests
         """mcp-config.json: mcpServers.github: needs "url": the address of the remote server.""")]
     [InlineData("""{"mcpServers": {"github": {"command": "npx", "url": "http://h/mcp"}}}""",
         """mcp-config.json: mcpServers.github: has both "command" and "url": keep "command" for a local (stdio) server or "url" for a remote one.""")]
+    [InlineData("""{"mcpServers": {"github": {"command": "npx", "isolation": "process"}}}""",
+        """mcp-config.json: mcpServers.github.isolation: "process" is not an isolation: use "shared" (one connection for every client, the default) or "session" (one per client session).""")]
     [InlineData("""{"mcpServers": {"github": {"type": "websocket", "url": "ws://h"}}}""",
         """mcp-config.json: mcpServers.github.type: "websocket" is not a transport: use "stdio", "http" (Streamable HTTP) or "sse".""")]
     [InlineData("""{"mcpServers": {"github": {"type": "sse", "command": "npx"}}}""",
