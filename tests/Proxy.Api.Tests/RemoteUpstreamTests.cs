@@ -25,6 +25,13 @@ public sealed class RemoteUpstreamTests(ProxyFixture fixture)
         }
     }
 
+    /// <summary>An mcp-config.json entry for the server behind <paramref name="forwarder"/>, with a credential of its own.</summary>
+    static JsonObject RecordedEntry(RecordingForwarder forwarder) => new()
+    {
+        ["url"] = $"http://127.0.0.1:{forwarder.Port}/mcp",
+        ["headers"] = new JsonObject { ["X-Upstream-Token"] = "configured-upstream-credential" },
+    };
+
     /// <summary>Starts server-everything in <paramref name="mode"/> on a free port and waits until it listens.</summary>
     async Task<RemoteServer> StartEverythingAsync(string mode)
     {
@@ -80,13 +87,8 @@ public sealed class RemoteUpstreamTests(ProxyFixture fixture)
     public async Task A_remote_server_gets_its_configured_credentials_and_never_the_client_s()
     {
         await using var server = await StartEverythingAsync("streamableHttp");
-        var port = server.Port;
-        await using var forwarder = new RecordingForwarder(port);
-        var entry = new JsonObject
-        {
-            ["url"] = $"http://127.0.0.1:{forwarder.Port}/mcp",
-            ["headers"] = new JsonObject { ["X-Upstream-Token"] = "configured-upstream-credential" },
-        };
+        await using var forwarder = new RecordingForwarder(server.Port);
+        var entry = RecordedEntry(forwarder);
         await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["remote"] = entry });
         using var http = new HttpClient { BaseAddress = proxy.Process.BaseAddress };
         http.DefaultRequestHeaders.Authorization = new("Bearer", ProxyUnderTest.ProxySecret);
@@ -106,13 +108,8 @@ public sealed class RemoteUpstreamTests(ProxyFixture fixture)
     public async Task A_remote_server_is_reached_byte_for_byte_at_servers_name_mcp_with_its_own_credentials()
     {
         await using var server = await StartEverythingAsync("streamableHttp");
-        var port = server.Port;
-        await using var forwarder = new RecordingForwarder(port);
-        var entry = new JsonObject
-        {
-            ["url"] = $"http://127.0.0.1:{forwarder.Port}/mcp",
-            ["headers"] = new JsonObject { ["X-Upstream-Token"] = "configured-upstream-credential" },
-        };
+        await using var forwarder = new RecordingForwarder(server.Port);
+        var entry = RecordedEntry(forwarder);
         await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["remote"] = entry, ["local"] = ProxyUnderTest.TestServer() });
         await using var client = await proxy.ConnectAsync(Cancellation, "/servers/remote/mcp", new() { ProtocolVersion = "2025-11-25" });
 
