@@ -13,7 +13,8 @@ public sealed partial class SessionUpstreams : BackgroundService
 {
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(10);
 
-    readonly ConcurrentDictionary<(string Session, string Server), Entry> _connections = new();
+    // Lazy: two first requests at once start one connection, not two.
+    readonly ConcurrentDictionary<(string Session, string Server), Lazy<Entry>> _connections = new();
     readonly UpstreamRegistry _upstreams;
     readonly TimeProvider _time;
     readonly ILogger<SessionUpstreams> _logger;
@@ -31,7 +32,7 @@ public sealed partial class SessionUpstreams : BackgroundService
     {
         if (!shared.Definition.IsolatePerSession || sessionId is null)
             return shared;
-        var entry = _connections.GetOrAdd((sessionId, shared.Name), _ => new Entry(_upstreams.ConnectIsolated(shared.Definition)));
+        var entry = _connections.GetOrAdd((sessionId, shared.Name), _ => new Lazy<Entry>(() => new Entry(_upstreams.ConnectIsolated(shared.Definition)))).Value;
         entry.LastUse = _time.GetUtcNow();
         await entry.Connection.FirstAttempt.WaitAsync(cancellationToken);
         return entry.Connection;
@@ -39,7 +40,7 @@ public sealed partial class SessionUpstreams : BackgroundService
 
     /// <summary>The session a connection of its own belongs to; null for a shared connection.</summary>
     public string? SessionOf(UpstreamConnection connection) =>
-        _connections.FirstOrDefault(c => c.Value.Connection == connection).Key.Session;
+        _connections.FirstOrDefault(c => c.Value.IsValueCreated && c.Value.Value.Connection == connection).Key.Session;
 
     /// <summary>How many session connections are open.</summary>
     public int Count => _connections.Count;
@@ -50,7 +51,7 @@ public sealed partial class SessionUpstreams : BackgroundService
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             var idleSince = _time.GetUtcNow() - IdleTimeout;
-            await CloseAsync(key => _connections.TryGetValue(key, out var entry) && entry.LastUse < idleSince);
+            await CloseAsync(key => _connections.TryGetValue(key, out var entry) && entry.IsValueCreated && entry.Value.LastUse < idleSince);
         }
     }
 
@@ -63,10 +64,10 @@ public sealed partial class SessionUpstreams : BackgroundService
     async Task CloseAsync(Func<(string Session, string Server), bool> which)
     {
         foreach (var key in _connections.Keys.Where(which).ToList())
-            if (_connections.TryRemove(key, out var entry))
+            if (_connections.TryRemove(key, out var entry) && entry.IsValueCreated)
             {
                 LogClosed(_logger, key.Server, key.Session);
-                await entry.Connection.DisposeAsync();
+                await entry.Value.Connection.DisposeAsync();
             }
     }
 
