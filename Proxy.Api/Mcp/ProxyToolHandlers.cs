@@ -27,8 +27,12 @@ public static class ProxyToolHandlers
         var visible = upstreams.Catalog.Tools.Where(t => (server is null || t.Server == server) && scope.Allows(t.Server, t.Name));
         if (server is null)
             return new ListToolsResult { Tools = [.. visible.Select(t => t.Tool)] };
+        // On the server's own endpoint, an isolated server lists the tools of the session's own connection.
+        var connection = await McpRoutes.ForSessionAsync(request, Find(upstreams, server), cancellationToken);
+        if (connection.Definition.IsolatePerSession && scope.Tools.Count == 0)
+            return new ListToolsResult { Tools = [.. connection.Tools] };
         var names = visible.Select(t => t.UpstreamName).ToHashSet(StringComparer.Ordinal);
-        return new ListToolsResult { Tools = [.. Find(upstreams, server).Tools.Where(t => names.Contains(t.Name))] };
+        return new ListToolsResult { Tools = [.. connection.Tools.Where(t => names.Contains(t.Name))] };
     }
 
     public static async ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)

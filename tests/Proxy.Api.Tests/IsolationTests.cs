@@ -36,6 +36,17 @@ public sealed class IsolationTests
         var rest = await proxy.Http.PostAsync("/tools/isolated.stall_first", System.Net.Http.Json.JsonContent.Create(new { key = "k", times = 0 }), Cancellation);
         Assert.Contains("answered on call 1", await rest.Content.ReadAsStringAsync(Cancellation));
 
+        // On the server's own endpoint a session lists its own process's tools: one it added, the other session does not see.
+        await using (var own = await proxy.ConnectAsync(Cancellation, "/mcp/isolated", new() { ProtocolVersion = "2025-11-25" }))
+        await using (var other = await proxy.ConnectAsync(Cancellation, "/mcp/isolated", new() { ProtocolVersion = "2025-11-25" }))
+        {
+            await own.CallToolAsync("add_tool", new Dictionary<string, object?> { ["name"] = "mine" }, cancellationToken: Cancellation);
+            for (var attempt = 0; attempt < 50 && !(await own.ListToolsAsync(cancellationToken: Cancellation)).Any(t => t.Name == "mine"); attempt++)
+                await Task.Delay(100, Cancellation);
+            Assert.Contains(await own.ListToolsAsync(cancellationToken: Cancellation), t => t.Name == "mine");
+            Assert.DoesNotContain(await other.ListToolsAsync(cancellationToken: Cancellation), t => t.Name == "mine");
+        }
+
         var withA = proxy.ChildProcessIds().Count;
         await a.DisposeAsync(); // Ends the session (DELETE): its process goes.
         for (var attempt = 0; attempt < 100 && proxy.ChildProcessIds().Count >= withA; attempt++)
