@@ -31,7 +31,7 @@ if (SafeDefaults.Problems(builder.Configuration, settings.Options) is { Count: >
 builder.AddRequestGuards(security);
 builder.AddOrchAuthentication(security);
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(options => options.DescribeCredentials());
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;

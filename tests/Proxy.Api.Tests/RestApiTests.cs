@@ -131,6 +131,10 @@ public sealed class RestApiTests(ProxyFixture fixture)
             "/batch/execute", "/batch", "/batch/status/{id}", "/batch/result/{id}", "/batch/cancel/{id}", "/batch/events/{id}",
             "/admin/keys", "/admin/keys/{id}", "/admin/audit"], paths);
         Assert.True(document.GetProperty("paths").GetProperty("/tools/{name}").GetProperty("post").GetProperty("responses").TryGetProperty("504", out _));
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal("X-API-Key", schemes.GetProperty("apiKey").GetProperty("name").GetString());
+        Assert.Equal("bearer", schemes.GetProperty("bearer").GetProperty("scheme").GetString());
+        Assert.Equal(2, document.GetProperty("security").GetArrayLength());
 
         var page = await Http.GetStringAsync("/docs/", Cancellation);
         Assert.Contains("scalar.js", page);
