@@ -50,15 +50,15 @@ public static class ProxyExtensions
             })
             .WithListToolsHandler(ProxyToolHandlers.ListToolsAsync)
             .WithCallToolHandler(ProxyToolHandlers.CallToolAsync)
-            .WithListResourcesHandler(ProxyResourceHandlers.ListAsync)
-            .WithListResourceTemplatesHandler(ProxyResourceHandlers.ListTemplatesAsync)
-            .WithReadResourceHandler(ProxyResourceHandlers.ReadAsync)
-            .WithSubscribeToResourcesHandler(ProxyResourceHandlers.SubscribeAsync)
-            .WithUnsubscribeFromResourcesHandler(ProxyResourceHandlers.UnsubscribeAsync)
-            .WithListPromptsHandler(ProxyPromptHandlers.ListAsync)
-            .WithGetPromptHandler(ProxyPromptHandlers.GetAsync)
-            .WithCompleteHandler(ProxyPromptHandlers.CompleteAsync)
-            .WithSetLoggingLevelHandler(ProxyPromptHandlers.SetLevelAsync);
+            .WithListResourcesHandler(McpRoutes.Forwarding<ListResourcesRequestParams, ListResourcesResult>(ProxyResourceHandlers.ListAsync))
+            .WithListResourceTemplatesHandler(McpRoutes.Forwarding<ListResourceTemplatesRequestParams, ListResourceTemplatesResult>(ProxyResourceHandlers.ListTemplatesAsync))
+            .WithReadResourceHandler(McpRoutes.Forwarding<ReadResourceRequestParams, ReadResourceResult>(ProxyResourceHandlers.ReadAsync))
+            .WithSubscribeToResourcesHandler(McpRoutes.Forwarding<SubscribeRequestParams, EmptyResult>(ProxyResourceHandlers.SubscribeAsync))
+            .WithUnsubscribeFromResourcesHandler(McpRoutes.Forwarding<UnsubscribeRequestParams, EmptyResult>(ProxyResourceHandlers.UnsubscribeAsync))
+            .WithListPromptsHandler(McpRoutes.Forwarding<ListPromptsRequestParams, ListPromptsResult>(ProxyPromptHandlers.ListAsync))
+            .WithGetPromptHandler(McpRoutes.Forwarding<GetPromptRequestParams, GetPromptResult>(ProxyPromptHandlers.GetAsync))
+            .WithCompleteHandler(McpRoutes.Forwarding<CompleteRequestParams, CompleteResult>(ProxyPromptHandlers.CompleteAsync))
+            .WithSetLoggingLevelHandler(McpRoutes.Forwarding<SetLevelRequestParams, EmptyResult>(ProxyPromptHandlers.SetLevelAsync));
     }
 
     /// <summary>

@@ -44,6 +44,11 @@ public sealed class McpRoutes(UpstreamRegistry upstreams, IOptions<OrchOptions> 
     public static Task<UpstreamConnection> ForSessionAsync<T>(RequestContext<T> request, UpstreamConnection server, CancellationToken cancellationToken) =>
         request.Services!.GetRequiredService<SessionUpstreams>().ForAsync(request.Server.SessionId, server, cancellationToken);
 
+    /// <summary>Sends a client's request to <paramref name="server"/> (the session's own connection of it, if isolated).</summary>
+    public static async Task<TResult> SendAsync<T, TParams, TResult>(RequestContext<T> request, UpstreamConnection server, string method, TParams parameters,
+        CancellationToken cancellationToken) where TParams : RequestParams where TResult : Result =>
+        await (await ForSessionAsync(request, server, cancellationToken)).SendAsync<TParams, TResult>(method, parameters, cancellationToken, Downstream(request));
+
     /// <summary>The connected servers the caller may use that can do <paramref name="can"/>, in configuration order.</summary>
     public IReadOnlyList<UpstreamConnection> Servers(Caller caller, Func<ServerCapabilities, bool> can) =>
         [.. upstreams.Connections.Where(c => c.Capabilities is { } capabilities && can(capabilities) && caller.Scope.AllowsServer(c.Name))];
@@ -140,7 +145,21 @@ public sealed class McpRoutes(UpstreamRegistry upstreams, IOptions<OrchOptions> 
         }
     }
 
-    /// <summary>An upstream's failure as the client should see it.</summary>
-    public static McpProtocolException Failure(ToolCallException e) =>
-        new(e.Message, e.Failure == ToolCallFailure.Rejected ? e.ErrorCode ?? McpErrorCode.InternalError : McpErrorCode.InternalError);
+    /// <summary>
+    /// <paramref name="handler"/>, with an upstream's failure (<see cref="ToolCallException"/>) turned into the JSON-RPC
+    /// error the client should see: every handler that forwards to a server is registered through this.
+    /// </summary>
+    public static McpRequestHandler<TParams, TResult> Forwarding<TParams, TResult>(McpRequestHandler<TParams, TResult> handler) =>
+        async (request, cancellationToken) =>
+        {
+            try
+            {
+                return await handler(request, cancellationToken);
+            }
+            catch (ToolCallException e)
+            {
+                throw new McpProtocolException(e.Message,
+                    e.Failure == ToolCallFailure.Rejected ? e.ErrorCode ?? McpErrorCode.InternalError : McpErrorCode.InternalError);
+            }
+        };
 }

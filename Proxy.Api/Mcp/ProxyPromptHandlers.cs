@@ -19,26 +19,19 @@ public static class ProxyPromptHandlers
     {
         var routes = Routes(request);
         var caller = CallerOf(request);
-        try
-        {
-            if (Endpoint(request) is { } endpoint)
-                return await (await ForSessionAsync(request, routes.Server(caller, endpoint), cancellationToken))
-                    .SendAsync<ListPromptsRequestParams, ListPromptsResult>(RequestMethods.PromptsList, request.Params ?? new(), cancellationToken, Downstream(request));
-            var (page, next) = await routes.PageAsync<ListPromptsResult>(routes.Servers(caller, c => c.Prompts is not null), request.Params?.Cursor,
-                async (server, cursor) =>
-                {
-                    var prompts = await (await ForSessionAsync(request, server, cancellationToken)).SendAsync<ListPromptsRequestParams, ListPromptsResult>(RequestMethods.PromptsList,
-                        new ListPromptsRequestParams { Cursor = cursor, Meta = request.Params?.Meta }, cancellationToken, Downstream(request));
-                    foreach (var prompt in prompts.Prompts)
-                        prompt.Name = routes.ExposedName(server.Name, prompt.Name);
-                    return prompts;
-                });
-            return new ListPromptsResult { Prompts = page.Prompts, NextCursor = next, Meta = page.Meta };
-        }
-        catch (ToolCallException e)
-        {
-            throw Failure(e);
-        }
+        if (Endpoint(request) is { } endpoint)
+            return await SendAsync<ListPromptsRequestParams, ListPromptsRequestParams, ListPromptsResult>(request, routes.Server(caller, endpoint),
+                RequestMethods.PromptsList, request.Params ?? new(), cancellationToken);
+        var (page, next) = await routes.PageAsync<ListPromptsResult>(routes.Servers(caller, c => c.Prompts is not null), request.Params?.Cursor,
+            async (server, cursor) =>
+            {
+                var prompts = await SendAsync<ListPromptsRequestParams, ListPromptsRequestParams, ListPromptsResult>(request, server, RequestMethods.PromptsList,
+                    new ListPromptsRequestParams { Cursor = cursor, Meta = request.Params?.Meta }, cancellationToken);
+                foreach (var prompt in prompts.Prompts)
+                    prompt.Name = routes.ExposedName(server.Name, prompt.Name);
+                return prompts;
+            });
+        return new ListPromptsResult { Prompts = page.Prompts, NextCursor = next, Meta = page.Meta };
     }
 
     public static async ValueTask<GetPromptResult> GetAsync(RequestContext<GetPromptRequestParams> request, CancellationToken cancellationToken)
@@ -47,16 +40,9 @@ public static class ProxyPromptHandlers
         var routes = Routes(request);
         var caller = CallerOf(request);
         var (server, name) = Endpoint(request) is { } endpoint ? (routes.Server(caller, endpoint), parameters.Name) : routes.ResolveName(caller, parameters.Name);
-        try
-        {
-            var result = await (await ForSessionAsync(request, server, cancellationToken)).SendAsync<GetPromptRequestParams, GetPromptResult>(RequestMethods.PromptsGet,
-                new GetPromptRequestParams { Name = name, Arguments = parameters.Arguments, Meta = parameters.Meta }, cancellationToken, Downstream(request));
-            return Endpoint(request) is null ? RewriteUris(result, uri => ExposedUri(server.Name, uri)) : result;
-        }
-        catch (ToolCallException e)
-        {
-            throw Failure(e);
-        }
+        var result = await SendAsync<GetPromptRequestParams, GetPromptRequestParams, GetPromptResult>(request, server, RequestMethods.PromptsGet,
+            new GetPromptRequestParams { Name = name, Arguments = parameters.Arguments, Meta = parameters.Meta }, cancellationToken);
+        return Endpoint(request) is null ? RewriteUris(result, uri => ExposedUri(server.Name, uri)) : result;
     }
 
     public static async ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> request, CancellationToken cancellationToken)
@@ -74,16 +60,9 @@ public static class ProxyPromptHandlers
             (server, reference) = routes.ResolveUri(caller, template.Uri) is var (owner, uri) ? (owner, new ResourceTemplateReference { Uri = uri }) : default;
         else
             throw new McpProtocolException("completion/complete needs a ref/prompt or ref/resource reference.", McpErrorCode.InvalidParams);
-        try
-        {
-            return await (await ForSessionAsync(request, server, cancellationToken)).SendAsync<CompleteRequestParams, CompleteResult>(RequestMethods.CompletionComplete,
-                new CompleteRequestParams { Ref = reference, Argument = parameters.Argument, Context = parameters.Context, Meta = parameters.Meta },
-                cancellationToken, Downstream(request));
-        }
-        catch (ToolCallException e)
-        {
-            throw Failure(e);
-        }
+        return await SendAsync<CompleteRequestParams, CompleteRequestParams, CompleteResult>(request, server, RequestMethods.CompletionComplete,
+            new CompleteRequestParams { Ref = reference, Argument = parameters.Argument, Context = parameters.Context, Meta = parameters.Meta },
+            cancellationToken);
     }
 
     /// <summary>
@@ -100,15 +79,8 @@ public static class ProxyPromptHandlers
         var servers = Endpoint(request) is { } endpoint ? [routes.Server(caller, endpoint)] : routes.Servers(caller, c => c.Logging is not null);
         // A 2026-07-28 server has no logging/setLevel: it gets the level with each request of the session instead.
         servers = [.. servers.Where(s => !s.SpeaksListen)];
-        try
-        {
-            await Task.WhenAll(servers.Select(async server => await (await ForSessionAsync(request, server, cancellationToken))
-                .SendAsync<SetLevelRequestParams, EmptyResult>(RequestMethods.LoggingSetLevel, new SetLevelRequestParams { Level = parameters.Level }, cancellationToken)));
-        }
-        catch (ToolCallException e)
-        {
-            throw Failure(e);
-        }
+        await Task.WhenAll(servers.Select(server => SendAsync<SetLevelRequestParams, SetLevelRequestParams, EmptyResult>(request, server,
+            RequestMethods.LoggingSetLevel, new SetLevelRequestParams { Level = parameters.Level }, cancellationToken)));
         return new EmptyResult();
     }
 }

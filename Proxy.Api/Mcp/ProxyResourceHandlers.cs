@@ -66,16 +66,8 @@ public static class ProxyResourceHandlers
         Func<string, TParams> parameters, CancellationToken cancellationToken) where TParams : RequestParams where TResult : Result
     {
         var (server, uri) = Owner(request, exposedUri);
-        try
-        {
-            var result = await (await ForSessionAsync(request, server, cancellationToken))
-                .SendAsync<TParams, TResult>(method, parameters(uri), cancellationToken, Downstream(request));
-            return Endpoint(request) is null ? RewriteUris(result, original => ExposedUri(server.Name, original)) : result;
-        }
-        catch (ToolCallException e)
-        {
-            throw Failure(e);
-        }
+        var result = await SendAsync<TParams, TParams, TResult>(request, server, method, parameters(uri), cancellationToken);
+        return Endpoint(request) is null ? RewriteUris(result, original => ExposedUri(server.Name, original)) : result;
     }
 
     static async ValueTask<TResult> ListAsync<TParams, TResult>(RequestContext<TParams> request, string method, Func<ServerCapabilities, bool> can,
@@ -84,24 +76,17 @@ public static class ProxyResourceHandlers
     {
         var routes = Routes(request);
         var caller = CallerOf(request);
-        try
+        if (Endpoint(request) is { } endpoint)
         {
-            if (Endpoint(request) is { } endpoint)
-            {
-                var server = await ForSessionAsync(request, routes.Server(caller, endpoint), cancellationToken);
-                return await server.SendAsync<TParams, TResult>(method, request.Params ?? parameters(server, null), cancellationToken, Downstream(request));
-            }
-            var (page, next) = await routes.PageAsync<TResult>(routes.Servers(caller, can), request.Params?.Cursor,
-                (server, cursor) => ListOneAsync(server, cursor));
-            return withCursor(page, next);
+            var server = routes.Server(caller, endpoint);
+            return await SendAsync<TParams, TParams, TResult>(request, server, method, request.Params ?? parameters(server, null), cancellationToken);
         }
-        catch (ToolCallException e)
-        {
-            throw Failure(e);
-        }
+        var (page, next) = await routes.PageAsync<TResult>(routes.Servers(caller, can), request.Params?.Cursor,
+            (server, cursor) => ListOneAsync(server, cursor));
+        return withCursor(page, next);
 
         async Task<TResult> ListOneAsync(UpstreamConnection server, string? cursor) =>
-            RewriteUris(await (await ForSessionAsync(request, server, cancellationToken))
-                .SendAsync<TParams, TResult>(method, parameters(server, cursor), cancellationToken, Downstream(request)), uri => ExposedUri(server.Name, uri));
+            RewriteUris(await SendAsync<TParams, TParams, TResult>(request, server, method, parameters(server, cursor), cancellationToken),
+                uri => ExposedUri(server.Name, uri));
     }
 }

@@ -30,10 +30,10 @@ public sealed class ResourceSubscriptions
         {
             await server.SubscribeAsync(uri, subscribe: true, cancellationToken);
         }
-        catch (ToolCallException e)
+        catch (ToolCallException)
         {
             Remove(session, server.Name, uri);
-            throw McpRoutes.Failure(e);
+            throw;
         }
     }
 
@@ -41,14 +41,7 @@ public sealed class ResourceSubscriptions
     {
         if (!Remove(session, server.Name, uri))
             return;
-        try
-        {
-            await server.SubscribeAsync(uri, subscribe: false, cancellationToken);
-        }
-        catch (ToolCallException e)
-        {
-            throw McpRoutes.Failure(e);
-        }
+        await server.SubscribeAsync(uri, subscribe: false, cancellationToken);
     }
 
     /// <summary>Tells the subscribers of a resource that it changed.</summary>
