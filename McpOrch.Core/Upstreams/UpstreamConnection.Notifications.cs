@@ -10,7 +10,7 @@ namespace McpOrch.Core.Upstreams;
 public sealed partial class UpstreamConnection
 {
     /// <summary>Whether the server speaks 2026-07-28 or later: no <c>logging/setLevel</c> or <c>resources/subscribe</c>, but <c>subscriptions/listen</c>.</summary>
-    public bool SpeaksListen => string.CompareOrdinal(ProtocolVersion, SubscriptionsRevision) >= 0; // Revisions are dates: they compare as text.
+    public bool SpeaksListen => ProtocolRevisions.IsSessionless(ProtocolVersion);
 
     /// <summary>
     /// Subscribes to updates of <paramref name="uri"/>: <c>resources/subscribe</c>, or from 2026-07-28 on, the

@@ -27,7 +27,6 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     Task _supervision = Task.CompletedTask;
     long _nextRequestId;
 
-    const string SubscriptionsRevision = "2026-07-28";
     const string PreferredRevision = "2025-11-25";
     const string ProtocolMetaPrefix = "io.modelcontextprotocol/";
     bool _preferredRefused;

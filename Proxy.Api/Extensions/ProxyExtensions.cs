@@ -29,6 +29,7 @@ public static class ProxyExtensions
         builder.Services.AddSingleton<ClientRequestRelay>();
         builder.Services.AddSingleton<McpRoutes>();
         builder.Services.AddSingleton<DownstreamSessions>();
+        builder.Services.AddSingleton<InputRounds>();
         builder.Services.AddSingleton<ResourceSubscriptions>();
         builder.Services.AddSingleton<SessionUpstreams>();
         builder.Services.AddHostedService(s => s.GetRequiredService<SessionUpstreams>());

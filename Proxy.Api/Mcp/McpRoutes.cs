@@ -45,9 +45,10 @@ public sealed class McpRoutes(UpstreamRegistry upstreams, IOptions<OrchOptions> 
         request.Services!.GetRequiredService<SessionUpstreams>().ForAsync(request.Server.SessionId, server, cancellationToken);
 
     /// <summary>Sends a client's request to <paramref name="server"/> (the session's own connection of it, if isolated).</summary>
-    public static async Task<TResult> SendAsync<T, TParams, TResult>(RequestContext<T> request, UpstreamConnection server, string method, TParams parameters,
-        CancellationToken cancellationToken) where TParams : RequestParams where TResult : Result =>
-        await (await ForSessionAsync(request, server, cancellationToken)).SendAsync<TParams, TResult>(method, parameters, cancellationToken, Downstream(request));
+    public static Task<TResult> SendAsync<T, TParams, TResult>(RequestContext<T> request, UpstreamConnection server, string method, TParams parameters,
+        CancellationToken cancellationToken) where T : RequestParams where TParams : RequestParams where TResult : Result =>
+        request.Services!.GetRequiredService<InputRounds>().RunAsync(request, async (downstream, token) =>
+            await (await ForSessionAsync(request, server, token)).SendAsync<TParams, TResult>(method, parameters, token, downstream), cancellationToken);
 
     /// <summary>The connected servers the caller may use that can do <paramref name="can"/>, in configuration order.</summary>
     public IReadOnlyList<UpstreamConnection> Servers(Caller caller, Func<ServerCapabilities, bool> can) =>

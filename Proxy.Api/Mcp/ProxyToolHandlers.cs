@@ -47,12 +47,14 @@ public static class ProxyToolHandlers
                 ?? throw new McpProtocolException($"Unknown tool '{name}': list the tools to see what is available.", McpErrorCode.InvalidParams);
         var call = new ToolCall(McpRoutes.CallerOf(request), "mcp", tool.Server, tool.UpstreamName, tool.Name, request.Params!.Arguments)
         {
-            Downstream = McpRoutes.Downstream(request), Meta = request.Params.Meta,
+            Meta = request.Params.Meta,
             Connection = upstreams.Find(tool.Server) is { } shared ? await McpRoutes.ForSessionAsync(request, shared, cancellationToken) : null,
         };
+        var gate = request.Services!.GetRequiredService<ToolGate>();
         try
         {
-            var result = await PollWhenLongAsync(request, request.Services!.GetRequiredService<ToolGate>().CallAsync(call, cancellationToken), cancellationToken);
+            var result = await PollWhenLongAsync(request, request.Services!.GetRequiredService<InputRounds>().RunAsync(request,
+                (downstream, token) => gate.CallAsync(call with { Downstream = downstream }, token), cancellationToken), cancellationToken);
             // On /mcp, resource links and embedded resources name resources as /mcp does.
             return endpoint is null && result.Content.Any(c => c is ResourceLinkBlock or EmbeddedResourceBlock)
                 ? McpRoutes.RewriteUris(result, uri => McpRoutes.ExposedUri(tool.Server, uri))

@@ -5,7 +5,12 @@ using Microsoft.Extensions.Logging;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-builder.Services.AddMcpServer(o => o.ServerInfo = new() { Name = "mcp-orch-test-server", Version = "1.0.0" })
+builder.Services.AddMcpServer(o =>
+    {
+        o.ServerInfo = new() { Name = "mcp-orch-test-server", Version = "1.0.0" };
+        // TEST_SERVER_REVISION=2026-07-28 makes a server of that revision alone: it refuses initialize.
+        o.ProtocolVersion = Environment.GetEnvironmentVariable("TEST_SERVER_REVISION");
+    })
     .WithStdioServerTransport()
     .WithTools<TestTools>();
 await builder.Build().RunAsync();

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
+using System.Text.Json;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace McpOrch.TestServer;
@@ -15,9 +18,10 @@ public sealed class TestTools
         return $"added {name}";
     }
 
-    [McpServerTool(Name = "wait"), Description("Waits `seconds`; if the call is cancelled first, writes `cancelled` to the file `marker`.")]
+    [McpServerTool(Name = "wait"), Description("Writes `waiting` to the file `marker`, then waits `seconds`; if the call is cancelled first, writes `cancelled` there.")]
     public static async Task<string> Wait(double seconds, string marker, CancellationToken cancellationToken)
     {
+        await File.WriteAllTextAsync(marker, "waiting", CancellationToken.None);
         try
         {
             await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
@@ -28,6 +32,25 @@ public sealed class TestTools
             await File.WriteAllTextAsync(marker, "cancelled", CancellationToken.None);
             throw;
         }
+    }
+
+    [McpServerTool(Name = "sample"), Description("Asks the client to sample `prompt` and returns what it answered.")]
+    public static async Task<string> Sample(McpServer server, string prompt, CancellationToken cancellationToken)
+    {
+        var result = await server.SampleAsync(new CreateMessageRequestParams
+        {
+            Messages = [new SamplingMessage { Role = Role.User, Content = [new TextContentBlock { Text = prompt }] }], MaxTokens = 100,
+        }, cancellationToken);
+        return $"the client answered: {string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text))}";
+    }
+
+    [McpServerTool(Name = "log"), Description("Sends `message` as a log message of `level` from the logger `test-tool`.")]
+    public static async Task<string> Log(McpServer server, string message, LoggingLevel level, CancellationToken cancellationToken)
+    {
+        await server.SendNotificationAsync(NotificationMethods.LoggingMessageNotification,
+            new LoggingMessageNotificationParams { Level = level, Logger = "test-tool", Data = JsonSerializer.SerializeToElement(message) },
+            cancellationToken: cancellationToken);
+        return "logged";
     }
 
     static readonly ConcurrentDictionary<string, int> Calls = new();
@@ -52,8 +75,8 @@ public sealed class TestTools
     public static ListResult MakeList(int count) => new([.. Enumerable.Range(1, count).Select(n => new ListItem(n))]);
 
     [McpServerTool(Name = "fail"), Description("Always returns an error result (isError) with `message`.")]
-    public static ModelContextProtocol.Protocol.CallToolResult Fail(string message) =>
-        new() { IsError = true, Content = [new ModelContextProtocol.Protocol.TextContentBlock { Text = message }] };
+    public static CallToolResult Fail(string message) =>
+        new() { IsError = true, Content = [new TextContentBlock { Text = message }] };
 }
 
 public sealed record ListResult(IReadOnlyList<ListItem> Items);

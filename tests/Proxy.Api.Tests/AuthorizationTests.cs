@@ -328,8 +328,10 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(echoOnly, HttpMethod.Post, "/tools/memory.read_graph", "{}")).Status);
 
         using var admin = Client(ProxyUnderTest.ProxySecret);
+        // Other tests call echo with this key too (batch runs): wait for this test's own two sources.
         var records = await AuditAsync("caller=echo-only&limit=500", found =>
-            found.Count(r => r.GetProperty("tool").GetString() == "echo" && r.GetProperty("outcome").GetString() == "ok") >= 2
+            new[] { "rest", "mcp" }.All(source => found.Any(r => r.GetProperty("tool").GetString() == "echo" && r.GetProperty("outcome").GetString() == "ok"
+                && r.GetProperty("source").GetString() == source))
             && found.Any(r => r.GetProperty("outcome").GetString() == "denied"));
         var ok = records.Where(r => r.GetProperty("outcome").GetString() == "ok" && r.GetProperty("tool").GetString() == "echo").ToList();
         Assert.Contains(ok, r => r.GetProperty("source").GetString() == "rest");

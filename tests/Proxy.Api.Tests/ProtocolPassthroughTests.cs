@@ -21,9 +21,9 @@ public sealed class ProtocolPassthroughTests(ProxyFixture fixture)
         public List<string> Sampled { get; } = [];
         public List<JsonNode> Notifications { get; } = [];
 
-        public McpClientOptions Options(bool answersServerRequests = true) => new()
+        public McpClientOptions Options(bool answersServerRequests = true, string protocolVersion = "2025-11-25") => new()
         {
-            ProtocolVersion = "2025-11-25",
+            ProtocolVersion = protocolVersion,
             Handlers = new McpClientHandlers
             {
                 SamplingHandler = !answersServerRequests ? null : (request, _, _) =>
@@ -147,11 +147,13 @@ public sealed class ProtocolPassthroughTests(ProxyFixture fixture)
             }
     }
 
-    [Fact]
-    public async Task The_server_s_sampling_and_elicitation_requests_reach_the_client_of_the_call()
+    [Theory]
+    [InlineData("2025-11-25")]
+    [InlineData("2026-07-28")]
+    public async Task The_server_s_sampling_and_elicitation_requests_reach_the_client_of_the_call(string protocolVersion)
     {
         var client = new Client();
-        await using var session = await fixture.Proxy.ConnectAsync(Cancellation, options: client.Options());
+        await using var session = await fixture.Proxy.ConnectAsync(Cancellation, options: client.Options(protocolVersion: protocolVersion));
 
         var sampled = await session.CallToolAsync("everything.trigger-sampling-request", new Dictionary<string, object?> { ["prompt"] = "what is MCP?" },
             cancellationToken: Cancellation);
@@ -164,10 +166,60 @@ public sealed class ProtocolPassthroughTests(ProxyFixture fixture)
 
         // A client that cannot sample is not asked: the server hears that, and says so in its result.
         var unable = new Client();
-        await using var plain = await fixture.Proxy.ConnectAsync(Cancellation, options: unable.Options(answersServerRequests: false));
+        await using var plain = await fixture.Proxy.ConnectAsync(Cancellation, options: unable.Options(answersServerRequests: false, protocolVersion));
         var refused = await plain.CallToolAsync("everything.trigger-sampling-request", new Dictionary<string, object?> { ["prompt"] = "x" }, cancellationToken: Cancellation);
         Assert.DoesNotContain("sampled by the client", Text(refused));
         Assert.Empty(unable.Sampled);
+    }
+
+    static readonly JsonObject Sampling = new() { ["sampling"] = new JsonObject() };
+
+    /// <summary>A 2026-07-28 client that can sample calls trigger-sampling-request, perhaps with the answers of a round.</summary>
+    async Task<JsonNode> CallOnTheWireAsync(string key, string? state = null, JsonObject? answers = null)
+    {
+        using var http = Wire2026.Client(fixture.Proxy, key);
+        var parameters = new JsonObject { ["name"] = "everything.trigger-sampling-request", ["arguments"] = new JsonObject { ["prompt"] = "what is MCP?" } };
+        if (state is not null)
+            parameters["requestState"] = state;
+        if (answers is not null)
+            parameters["inputResponses"] = answers.DeepClone();
+        return await Wire2026.SendAsync(http, Wire2026.Request("/mcp", "tools/call", parameters, (JsonObject)Sampling.DeepClone()), Cancellation);
+    }
+
+    /// <summary>
+    /// The same on the wire: a 2026-07-28 client has no session to take the server's request on, so the proxy answers
+    /// <c>input_required</c>, keeps the call waiting upstream, and finishes it when the client retries with its answer.
+    /// </summary>
+    [Fact]
+    public async Task For_a_2026_client_the_server_s_sampling_request_becomes_an_input_required_result_and_the_call_waits_for_the_answer()
+    {
+        var asked = (await CallOnTheWireAsync(ProxyUnderTest.ProxySecret))["result"]!;
+        Assert.Equal("input_required", asked["resultType"]!.GetValue<string>());
+        var (key, question) = Assert.Single(asked["inputRequests"]!.AsObject());
+        Assert.Equal("sampling/createMessage", question!["method"]!.GetValue<string>());
+        Assert.Contains("what is MCP?", question["params"]!["messages"]![0]!["content"]!["text"]!.GetValue<string>());
+        var state = asked["requestState"]!.GetValue<string>();
+
+        var answer = new JsonObject
+        {
+            [key] = new JsonObject { ["model"] = "test-model", ["role"] = "assistant", ["content"] = new JsonObject { ["type"] = "text", ["text"] = "answered on the retry" } },
+        };
+        // Another caller cannot answer for this one; the call goes on waiting for its own.
+        var stolen = await CallOnTheWireAsync(ProxyFixture.Keys.Limited, state, answer);
+        Assert.Contains("not waiting for input here", stolen["error"]!["message"]!.GetValue<string>());
+
+        // A retry without the answer is asked the same question again.
+        var again = (await CallOnTheWireAsync(ProxyUnderTest.ProxySecret, state))["result"]!;
+        Assert.Equal("input_required", again["resultType"]!.GetValue<string>());
+        Assert.Equal([key], again["inputRequests"]!.AsObject().Select(p => p.Key));
+
+        var done = (await CallOnTheWireAsync(ProxyUnderTest.ProxySecret, state, answer))["result"]!;
+        Assert.Equal("complete", done["resultType"]!.GetValue<string>());
+        Assert.Contains("answered on the retry", done["content"]![0]!["text"]!.GetValue<string>());
+
+        // The call is over: its state names nothing any more.
+        var spent = await CallOnTheWireAsync(ProxyUnderTest.ProxySecret, state, answer);
+        Assert.Contains("Send the request again without requestState", spent["error"]!["message"]!.GetValue<string>());
     }
 
     [Fact]
