@@ -7,8 +7,9 @@ using ModelContextProtocol.Protocol;
 namespace Proxy.Api.Mcp;
 
 /// <summary>
-/// Passes on what upstreams say to everyone. Log messages go to the sessions that reach the server: during a request of
-/// theirs on it, and at any time once they set a level that the message meets; on <c>/mcp</c> the logger names the
+/// Passes on what upstreams say to everyone. Log messages go to the sessions that reach the server: a session that set a
+/// level hears those that meet it, at any time; one that set none hears those during its own requests on the server. On
+/// <c>/mcp</c> the logger names the
 /// server (<c>server</c>, or <c>server/logger</c>). Resource updates go to their subscribers; list changes of resources
 /// and prompts to every session that sees the server.
 /// </summary>
@@ -62,11 +63,14 @@ public sealed partial class UpstreamNotifications(UpstreamRegistry upstreams, Do
             var marked = session.Endpoint is null
                 ? new LoggingMessageNotificationParams { Level = message.Level, Data = message.Data, Logger = message.Logger is { } name ? $"{server.Name}/{name}" : server.Name }
                 : message;
+            if (session.LogLevel is { } level && message.Level < level)
+                continue;
             var parameters = JsonSerializer.SerializeToNode(marked, McpJsonUtilities.DefaultOptions);
-            // During a request of the session's own: on that request's stream, whatever the level.
+            // During a request of the session's own, on that request's stream (a session that set no level hears
+            // only these); otherwise on the session's own stream.
             if (callers.FirstOrDefault(c => c.Server.SessionId == session.Server.SessionId) is { } call)
                 await call.NotifyAsync(NotificationMethods.LoggingMessageNotification, parameters, CancellationToken.None);
-            else if (session.LogLevel is { } level && message.Level >= level)
+            else if (session.LogLevel is not null)
                 await session.Server.SendMessageAsync(new JsonRpcNotification { Method = NotificationMethods.LoggingMessageNotification, Params = parameters });
         }
     }

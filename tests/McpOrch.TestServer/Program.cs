@@ -8,8 +8,8 @@ builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 builder.Services.AddMcpServer(o =>
     {
         o.ServerInfo = new() { Name = "mcp-orch-test-server", Version = "1.0.0" };
-        // TEST_SERVER_REVISION=2026-07-28 makes a server of that revision alone: it refuses initialize.
-        o.ProtocolVersion = Environment.GetEnvironmentVariable("TEST_SERVER_REVISION");
+        // --revision=2026-07-28 makes a server of that revision alone: it refuses initialize.
+        o.ProtocolVersion = builder.Configuration["revision"];
     })
     .WithStdioServerTransport()
     .WithTools<TestTools>();

@@ -59,7 +59,11 @@ public sealed class ProxyUnderTest : IAsyncDisposable
     }
 
     /// <summary>An entry for tests/McpOrch.TestServer, the C# server with the behaviours the npm servers lack.</summary>
-    public static JsonObject TestServer(double? timeoutSeconds = null) => Stdio(McpOrch.Testing.TestServer.Command(), timeoutSeconds: timeoutSeconds);
+    /// <param name="revision">The one protocol revision it speaks (it refuses the others), or null for all it can.</param>
+    public static JsonObject TestServer(double? timeoutSeconds = null, string? revision = null) =>
+        Stdio(McpOrch.Testing.TestServer.Command() is var command && revision is not null
+            ? command with { Arguments = [.. command.Arguments, $"--revision={revision}"] }
+            : command, timeoutSeconds: timeoutSeconds);
 
     /// <summary>An MCP client of the merged endpoint, authenticated with <paramref name="key"/> (the proxy's API_KEY by default).</summary>
     public Task<McpClient> ConnectAsync(CancellationToken cancellationToken, string path = "/mcp", McpClientOptions? options = null, string key = ProxySecret) =>

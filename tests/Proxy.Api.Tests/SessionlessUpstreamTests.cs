@@ -1,0 +1,98 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Proxy.Api.Tests;
+
+/// <summary>
+/// An upstream that speaks 2026-07-28 alone (tests/McpOrch.TestServer refusing initialize): the proxy falls back to its
+/// revision, and what that revision carries differently — sampling as <c>input_required</c> results, the log level in
+/// each request, list changes on the <c>subscriptions/listen</c> stream — still reaches clients of either revision.
+/// </summary>
+public sealed class SessionlessUpstreamTests
+{
+    static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    static async Task<ProxyUnderTest> StartAsync()
+    {
+        var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["next"] = ProxyUnderTest.TestServer(revision: "2026-07-28") });
+        // The first attempt offers 2025-11-25 and is refused; the next one speaks the server's revision.
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            var server = (await proxy.Http.GetFromJsonAsync<JsonElement>("/servers", Cancellation)).EnumerateArray().Single();
+            if (server.GetProperty("status").GetString() == "healthy")
+            {
+                Assert.Equal("2026-07-28", server.GetProperty("protocolVersion").GetString());
+                return proxy;
+            }
+            await Task.Delay(100, Cancellation);
+        }
+        await proxy.DisposeAsync();
+        throw new TimeoutException("the 2026-07-28 server did not connect");
+    }
+
+    static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text));
+
+    [Fact]
+    public async Task Its_sampling_requests_reach_clients_of_both_revisions_its_log_messages_a_client_that_set_a_level_and_its_tool_changes_the_catalog()
+    {
+        await using var proxy = await StartAsync();
+
+        foreach (var revision in new[] { "2025-11-25", "2026-07-28" })
+        {
+            var options = new McpClientOptions
+            {
+                ProtocolVersion = revision,
+                Handlers = new McpClientHandlers
+                {
+                    SamplingHandler = (_, _, _) => ValueTask.FromResult(new CreateMessageResult
+                    {
+                        Model = "test-model", Role = Role.Assistant, Content = [new TextContentBlock { Text = $"answer of a {revision} client" }],
+                    }),
+                },
+            };
+            await using var client = await proxy.ConnectAsync(Cancellation, options: options);
+            var result = await client.CallToolAsync("next.sample", new Dictionary<string, object?> { ["prompt"] = "hello" }, cancellationToken: Cancellation);
+            Assert.Equal($"the client answered: answer of a {revision} client", Text(result));
+        }
+
+        var heard = new List<LoggingMessageNotificationParams>();
+        var listening = new McpClientOptions
+        {
+            ProtocolVersion = "2025-11-25",
+            Handlers = new McpClientHandlers
+            {
+                NotificationHandlers =
+                [
+                    new(NotificationMethods.LoggingMessageNotification, (notification, _) =>
+                    {
+                        lock (heard)
+                            heard.Add(JsonSerializer.Deserialize<LoggingMessageNotificationParams>(notification.Params)!);
+                        return ValueTask.CompletedTask;
+                    }),
+                ],
+            },
+        };
+        await using var listener = await proxy.ConnectAsync(Cancellation, options: listening);
+        await listener.SetLoggingLevelAsync(LoggingLevel.Warning, cancellationToken: Cancellation);
+        foreach (var (message, level) in new[] { ("too quiet", "debug"), ("loud enough", "error") })
+            await listener.CallToolAsync("next.log", new Dictionary<string, object?> { ["message"] = message, ["level"] = level }, cancellationToken: Cancellation);
+
+        for (var attempt = 0; attempt < 100 && !heard.Any(m => m.Data.ToString() == "loud enough"); attempt++)
+            await Task.Delay(100, Cancellation);
+        lock (heard)
+        {
+            var loud = Assert.Single(heard, m => m.Data.ToString() == "loud enough");
+            Assert.Equal("next/test-tool", loud.Logger);
+            Assert.DoesNotContain(heard, m => m.Data.ToString() == "too quiet");
+        }
+
+        // Its tools/list_changed comes on the proxy's subscriptions/listen stream, and the catalog follows.
+        await listener.CallToolAsync("next.add_tool", new Dictionary<string, object?> { ["name"] = "late_arrival" }, cancellationToken: Cancellation);
+        for (var attempt = 0; attempt < 100 && !(await proxy.Http.GetStringAsync("/tools/next", Cancellation)).Contains("next.late_arrival"); attempt++)
+            await Task.Delay(100, Cancellation);
+        Assert.Contains("next.late_arrival", await proxy.Http.GetStringAsync("/tools/next", Cancellation));
+    }
+}
