@@ -12,7 +12,8 @@ namespace Proxy.Api.Mcp;
 /// <summary>
 /// <c>tools/list</c> and <c>tools/call</c>, answered from the catalog and routed to the owning server through the
 /// <see cref="ToolGate"/>. A session sees only the tools its caller's allow-list holds. On <c>/mcp/{server}</c> the
-/// session sees that server alone, under the tools' own names.
+/// session sees that server alone, under the tools' own names. A server with <c>"isolation": "session"</c> lists, once
+/// the session has its own process of it, that process's tools.
 /// </summary>
 public static class ProxyToolHandlers
 {
@@ -26,7 +27,13 @@ public static class ProxyToolHandlers
         await upstreams.WaitForFirstAttemptsAsync(cancellationToken, server);
         var visible = upstreams.Catalog.Tools.Where(t => (server is null || t.Server == server) && scope.Allows(t.Server, t.Name));
         if (server is null)
-            return new ListToolsResult { Tools = [.. visible.Select(t => t.Tool)] };
+        {
+            var own = OwnTools(request);
+            return new ListToolsResult
+            {
+                Tools = [.. visible.Where(t => !own.Servers.Contains(t.Server)).Concat(own.Tools.Tools.Where(t => scope.Allows(t.Server, t.Name))).Select(t => t.Tool)],
+            };
+        }
         // On the server's own endpoint, an isolated server lists the tools of the session's own connection.
         var connection = await McpRoutes.ForSessionAsync(request, Find(upstreams, server), cancellationToken);
         if (connection.Definition.IsolatePerSession && scope.Tools.Count == 0)
@@ -43,7 +50,7 @@ public static class ProxyToolHandlers
         var tool = endpoint is { } server
             ? upstreams.Catalog.Tools.FirstOrDefault(t => t.Server == server && t.UpstreamName == name)
                 ?? new CatalogTool(name, server, name, new Tool { Name = name }) // Not listed (yet): the server decides.
-            : await upstreams.FindToolAsync(name, cancellationToken)
+            : OwnTools(request).Tools.Find(name) ?? await upstreams.FindToolAsync(name, cancellationToken)
                 ?? throw new McpProtocolException($"Unknown tool '{name}': list the tools to see what is available.", McpErrorCode.InvalidParams);
         var call = new ToolCall(McpRoutes.CallerOf(request), "mcp", tool.Server, tool.UpstreamName, tool.Name, request.Params!.Arguments)
         {
@@ -100,6 +107,11 @@ public static class ProxyToolHandlers
 
     /// <summary>How soon a client polling for a long call's answer comes back.</summary>
     static readonly TimeSpan PollRetry = TimeSpan.FromSeconds(1);
+
+    /// <summary>The tools of the session's own connections (<c>"isolation": "session"</c>), as the merged <c>/mcp</c> names them.</summary>
+    static (IReadOnlySet<string> Servers, ToolCatalog Tools) OwnTools<T>(RequestContext<T> request) =>
+        request.Services!.GetRequiredService<SessionUpstreams>().OwnTools(request.Server.SessionId,
+            request.Services!.GetRequiredService<IOptions<OrchOptions>>().Value.Server.ToolSeparator);
 
     static UpstreamConnection Find(UpstreamRegistry upstreams, string server) =>
         upstreams.Find(server) ?? throw new McpProtocolException($"No MCP server is named '{server}'.", McpErrorCode.InvalidParams);

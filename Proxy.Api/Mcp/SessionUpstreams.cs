@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
+using McpOrch.Core.Catalog;
+using McpOrch.Core.Configuration;
 using McpOrch.Core.Upstreams;
+using ModelContextProtocol.Protocol;
 
 namespace Proxy.Api.Mcp;
 
 /// <summary>
 /// The connections of servers with <c>"isolation": "session"</c>: one per client session and server, made on the
 /// session's first request to the server, closed (its process stopped) when the session ends or after
-/// <see cref="IdleTimeout"/> without a request. Requests without a session (REST, 2026-07-28 clients, batch
+/// <see cref="IdleTimeout"/> without a request. When its tools change, its session alone hears of it. Requests without a session (REST, 2026-07-28 clients, batch
 /// runs) use the shared connection.
 /// </summary>
 public sealed partial class SessionUpstreams : BackgroundService
@@ -16,12 +19,14 @@ public sealed partial class SessionUpstreams : BackgroundService
     // Lazy: two first requests at once start one connection, not two.
     readonly ConcurrentDictionary<(string Session, string Server), Lazy<Entry>> _connections = new();
     readonly UpstreamRegistry _upstreams;
+    readonly DownstreamSessions _sessions;
     readonly TimeProvider _time;
     readonly ILogger<SessionUpstreams> _logger;
 
     public SessionUpstreams(UpstreamRegistry upstreams, DownstreamSessions sessions, TimeProvider time, ILogger<SessionUpstreams> logger)
     {
         _upstreams = upstreams;
+        _sessions = sessions;
         _time = time;
         _logger = logger;
         sessions.Ended += session => _ = CloseAsync(c => c.Session == session.Server.SessionId);
@@ -32,10 +37,37 @@ public sealed partial class SessionUpstreams : BackgroundService
     {
         if (!shared.Definition.IsolatePerSession || sessionId is null)
             return shared;
-        var entry = _connections.GetOrAdd((sessionId, shared.Name), _ => new Lazy<Entry>(() => new Entry(_upstreams.ConnectIsolated(shared.Definition)))).Value;
+        var entry = _connections.GetOrAdd((sessionId, shared.Name), _ => new Lazy<Entry>(() => Connect(sessionId, shared.Definition))).Value;
         entry.LastUse = _time.GetUtcNow();
         await entry.Connection.FirstAttempt.WaitAsync(cancellationToken);
         return entry.Connection;
+    }
+
+    Entry Connect(string sessionId, McpServerDefinition server)
+    {
+        var connection = _upstreams.ConnectIsolated(server);
+        IReadOnlyList<Tool> listed = connection.Tools;
+        // Its tools are the session's alone: when they change, the session (and no other) is told.
+        connection.Changed += changed =>
+        {
+            if (ReferenceEquals(Interlocked.Exchange(ref listed, changed.Tools), changed.Tools))
+                return;
+            if (_sessions.All.FirstOrDefault(s => s.Server.SessionId == sessionId) is { } session)
+                _ = session.Server.SendNotificationAsync(NotificationMethods.ToolListChangedNotification, CancellationToken.None);
+        };
+        return new Entry(connection);
+    }
+
+    /// <summary>
+    /// The servers <paramref name="sessionId"/> has connections of its own to, and their tools as the merged <c>/mcp</c>
+    /// names them: for these servers they replace the shared catalog's (a tool may exist in this session's process alone).
+    /// </summary>
+    public (IReadOnlySet<string> Servers, ToolCatalog Tools) OwnTools(string? sessionId, string separator)
+    {
+        var own = _connections.Where(c => c.Key.Session == sessionId && c.Value.IsValueCreated).Select(c => c.Value.Value.Connection).ToList();
+        return own.Count == 0
+            ? (new HashSet<string>(), ToolCatalog.Empty)
+            : (own.Select(c => c.Name).ToHashSet(StringComparer.Ordinal), ToolCatalog.Build(0, own.Select(c => (c.Name, c.Tools)), separator));
     }
 
     /// <summary>The session a connection of its own belongs to; null for a shared connection.</summary>

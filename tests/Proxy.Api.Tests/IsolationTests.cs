@@ -21,7 +21,8 @@ public sealed class IsolationTests
         await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["shared"] = ProxyUnderTest.TestServer(), ["isolated"] = isolated });
         var before = proxy.ChildProcessIds().Count;
 
-        var a = await proxy.ConnectAsync(Cancellation, options: new() { ProtocolVersion = "2025-11-25" });
+        using var listChanged = new ListChangedListener();
+        var a = await proxy.ConnectAsync(Cancellation, options: listChanged.Options);
         await using var b = await proxy.ConnectAsync(Cancellation, options: new() { ProtocolVersion = "2025-11-25" });
 
         // The test server counts calls per key in its process: a shared one counts everybody's, an isolated one each session's.
@@ -46,6 +47,13 @@ public sealed class IsolationTests
             Assert.Contains(await own.ListToolsAsync(cancellationToken: Cancellation), t => t.Name == "mine");
             Assert.DoesNotContain(await other.ListToolsAsync(cancellationToken: Cancellation), t => t.Name == "mine");
         }
+
+        // So does it on the merged /mcp, under the merged name, told by tools/list_changed, and it can call it there.
+        await a.CallToolAsync("isolated.add_tool", new Dictionary<string, object?> { ["name"] = "ours" }, cancellationToken: Cancellation);
+        await listChanged.WaitForToolAsync(a, "isolated.ours", Cancellation);
+        Assert.Equal("I am ours", string.Concat((await a.CallToolAsync("isolated.ours", cancellationToken: Cancellation)).Content.OfType<TextContentBlock>().Select(t => t.Text)));
+        Assert.DoesNotContain(await b.ListToolsAsync(cancellationToken: Cancellation), t => t.Name == "isolated.ours");
+        Assert.Contains(await b.ListToolsAsync(cancellationToken: Cancellation), t => t.Name == "isolated.stall_first");
 
         var withA = proxy.ChildProcessIds().Count;
         await a.DisposeAsync(); // Ends the session (DELETE): its process goes.
