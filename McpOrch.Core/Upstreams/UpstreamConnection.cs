@@ -22,6 +22,7 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     readonly HashSet<string> _subscribedUris = new(StringComparer.Ordinal);
     ListenRequest? _listening;
     readonly bool _relayClientRequests;
+    readonly ClientCapabilities? _clientCapabilities;
     readonly CancellationTokenSource _stopping = new();
     readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     Task _supervision = Task.CompletedTask;
@@ -40,11 +41,16 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     /// Offer the server sampling, elicitation and roots, and pass its requests for them to the client session of the
     /// request in flight (the proxy); without it the server is told the client can do none of them (batch executors).
     /// </param>
+    /// <param name="clientCapabilities">
+    /// For a connection of one client session's own: what that client declared, which is all the server is told it can
+    /// do. A shared connection (null) is offered all three, since a server learns its client's capabilities once.
+    /// </param>
     public UpstreamConnection(McpServerDefinition definition, TimeSpan defaultTimeout, SupervisionPolicy policy, ILoggerFactory loggerFactory,
-        bool relayClientRequests = false)
+        bool relayClientRequests = false, ClientCapabilities? clientCapabilities = null)
     {
         _relay = new DownstreamCalls(definition.Name);
         _relayClientRequests = relayClientRequests;
+        _clientCapabilities = clientCapabilities;
         Definition = definition;
         _defaultTimeout = defaultTimeout;
         _policy = policy;
@@ -184,13 +190,15 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
                     new(NotificationMethods.ResourceListChangedNotification, Notify),
                     new(NotificationMethods.PromptListChangedNotification, Notify),
                 ],
-                SamplingHandler = !_relayClientRequests ? null : (request, _, ct) =>
+                SamplingHandler = !Relays(c => c.Sampling) ? null : (request, _, ct) =>
                     _relay.RelayAsync<CreateMessageRequestParams, CreateMessageResult>(RequestMethods.SamplingCreateMessage, request, c => c?.Sampling is not null, ct),
-                ElicitationHandler = !_relayClientRequests ? null : (request, ct) =>
+                ElicitationHandler = !Relays(c => c.Elicitation) ? null : (request, ct) =>
                     _relay.RelayAsync<ElicitRequestParams, ElicitResult>(RequestMethods.ElicitationCreate, request, c => c?.Elicitation is not null, ct),
-                RootsHandler = !_relayClientRequests ? null : (request, ct) =>
+                RootsHandler = !Relays(c => c.Roots) ? null : (request, ct) =>
                     _relay.RelayAsync<ListRootsRequestParams, ListRootsResult>(RequestMethods.RootsList, request, c => c?.Roots is not null, ct),
             },
+            Capabilities = _clientCapabilities is not { } own || !_relayClientRequests ? null
+                : new ClientCapabilities { Sampling = own.Sampling, Elicitation = own.Elicitation, Roots = own.Roots },
         };
         McpClient? client = null;
         try
@@ -222,6 +230,10 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Whether the server is offered the client capability <paramref name="capability"/> picks.</summary>
+    bool Relays(Func<ClientCapabilities, object?> capability) =>
+        _relayClientRequests && (_clientCapabilities is null || capability(_clientCapabilities) is not null);
 
     void SetState(UpstreamState state)
     {

@@ -17,7 +17,7 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
     readonly SemaphoreSlim _reloading = new(1, 1);
     readonly string _separator;
     readonly Func<McpServerDefinition, UpstreamConnection> _connect;
-    readonly Func<McpServerDefinition, UpstreamConnection> _create;
+    readonly Func<McpServerDefinition, ClientCapabilities?, UpstreamConnection> _create;
     volatile IReadOnlyList<UpstreamConnection> _connections;
     ToolCatalog _catalog = ToolCatalog.Empty;
 
@@ -31,15 +31,15 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
         _separator = options.Value.Server.ToolSeparator;
         StartupTimeout = options.Value.Server.StartupTimeout;
         var policy = new SupervisionPolicy { StartupTimeout = StartupTimeout };
-        _create = server =>
+        _create = (server, clientCapabilities) =>
         {
-            var connection = new UpstreamConnection(server, options.Value.Execution.TaskTimeout, policy, loggerFactory, relayClientRequests: relay is not null);
+            var connection = new UpstreamConnection(server, options.Value.Execution.TaskTimeout, policy, loggerFactory, relay is not null, clientCapabilities);
             connection.Notified += (from, notification) => Notified?.Invoke(from, notification);
             return connection;
         };
         _connect = server =>
         {
-            var connection = _create(server);
+            var connection = _create(server, null);
             connection.Changed += _ => Rebuild();
             return connection;
         };
@@ -48,11 +48,12 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
 
     /// <summary>
     /// A connection of <paramref name="server"/>'s own, started, outside the catalog: for one client session of a server
-    /// with <c>"isolation": "session"</c>. The caller disposes it.
+    /// with <c>"isolation": "session"</c>, whose client declared <paramref name="clientCapabilities"/> (all the server
+    /// is told it can do). The caller disposes it.
     /// </summary>
-    public UpstreamConnection ConnectIsolated(McpServerDefinition server)
+    public UpstreamConnection ConnectIsolated(McpServerDefinition server, ClientCapabilities? clientCapabilities)
     {
-        var connection = _create(server);
+        var connection = _create(server, clientCapabilities ?? new ClientCapabilities());
         connection.Start();
         return connection;
     }

@@ -42,7 +42,7 @@ public sealed class McpRoutes(UpstreamRegistry upstreams, IOptions<OrchOptions> 
 
     /// <summary>The connection a request of this session uses for <paramref name="server"/>: its own with <c>"isolation": "session"</c>.</summary>
     public static Task<UpstreamConnection> ForSessionAsync<T>(RequestContext<T> request, UpstreamConnection server, CancellationToken cancellationToken) =>
-        request.Services!.GetRequiredService<SessionUpstreams>().ForAsync(request.Server.SessionId, server, cancellationToken);
+        request.Services!.GetRequiredService<SessionUpstreams>().ForAsync(request.Server.SessionId, server, request.Server.ClientCapabilities, cancellationToken);
 
     /// <summary>Sends a client's request to <paramref name="server"/> (the session's own connection of it, if isolated).</summary>
     public static Task<TResult> SendAsync<T, TParams, TResult>(RequestContext<T> request, UpstreamConnection server, string method, TParams parameters,

@@ -32,20 +32,25 @@ public sealed partial class SessionUpstreams : BackgroundService
         sessions.Ended += session => _ = CloseAsync(c => c.Session == session.Server.SessionId);
     }
 
-    /// <summary>The connection for a request of <paramref name="sessionId"/> to <paramref name="shared"/>'s server.</summary>
-    public async Task<UpstreamConnection> ForAsync(string? sessionId, UpstreamConnection shared, CancellationToken cancellationToken)
+    /// <summary>
+    /// The connection for a request of <paramref name="sessionId"/> to <paramref name="shared"/>'s server. A connection
+    /// of the session's own tells the server what the session's client declared (<paramref name="clientCapabilities"/>).
+    /// </summary>
+    public async Task<UpstreamConnection> ForAsync(string? sessionId, UpstreamConnection shared, ClientCapabilities? clientCapabilities,
+        CancellationToken cancellationToken)
     {
         if (!shared.Definition.IsolatePerSession || sessionId is null)
             return shared;
-        var entry = _connections.GetOrAdd((sessionId, shared.Name), _ => new Lazy<Entry>(() => Connect(sessionId, shared.Definition))).Value;
+        var entry = _connections.GetOrAdd((sessionId, shared.Name),
+            _ => new Lazy<Entry>(() => Connect(sessionId, shared.Definition, clientCapabilities))).Value;
         entry.LastUse = _time.GetUtcNow();
         await entry.Connection.FirstAttempt.WaitAsync(cancellationToken);
         return entry.Connection;
     }
 
-    Entry Connect(string sessionId, McpServerDefinition server)
+    Entry Connect(string sessionId, McpServerDefinition server, ClientCapabilities? clientCapabilities)
     {
-        var connection = _upstreams.ConnectIsolated(server);
+        var connection = _upstreams.ConnectIsolated(server, clientCapabilities);
         IReadOnlyList<Tool> listed = connection.Tools;
         // Its tools are the session's alone: when they change, the session (and no other) is told.
         connection.Changed += changed =>

@@ -53,6 +53,10 @@ public sealed class TestTools
         return "logged";
     }
 
+    [McpServerTool(Name = "client_capabilities"), Description("Returns the capabilities the client declared, as JSON.")]
+    public static string ClientCapabilities(McpServer server) =>
+        JsonSerializer.Serialize(server.ClientCapabilities ?? new(), McpJsonUtilities.DefaultOptions);
+
     static readonly ConcurrentDictionary<string, int> Calls = new();
 
     [McpServerTool(Name = "sleep_echo"), Description("Waits `ms` milliseconds, then returns `value`: a tool of known latency for orchestration.")]

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -9,9 +11,11 @@ public sealed class IsolationTests
 {
     static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    static async Task<string> CallAsync(McpClient client, string tool) =>
-        string.Concat((await client.CallToolAsync(tool, new Dictionary<string, object?> { ["key"] = "k", ["times"] = 0 }, cancellationToken: Cancellation))
-            .Content.OfType<TextContentBlock>().Select(t => t.Text));
+    static async Task<string> CallTextAsync(McpClient client, string tool, Dictionary<string, object?>? arguments = null) =>
+        string.Concat((await client.CallToolAsync(tool, arguments, cancellationToken: Cancellation)).Content.OfType<TextContentBlock>().Select(t => t.Text));
+
+    /// <summary>Calls stall_first, which counts the calls with its key in the server's process.</summary>
+    static Task<string> CallAsync(McpClient client, string tool) => CallTextAsync(client, tool, new() { ["key"] = "k", ["times"] = 0 });
 
     [Fact]
     public async Task Each_session_has_its_own_process_of_an_isolated_server_and_it_stops_with_the_session()
@@ -51,7 +55,7 @@ public sealed class IsolationTests
         // So does it on the merged /mcp, under the merged name, told by tools/list_changed, and it can call it there.
         await a.CallToolAsync("isolated.add_tool", new Dictionary<string, object?> { ["name"] = "ours" }, cancellationToken: Cancellation);
         await listChanged.WaitForToolAsync(a, "isolated.ours", Cancellation);
-        Assert.Equal("I am ours", string.Concat((await a.CallToolAsync("isolated.ours", cancellationToken: Cancellation)).Content.OfType<TextContentBlock>().Select(t => t.Text)));
+        Assert.Equal("I am ours", await CallTextAsync(a, "isolated.ours"));
         Assert.DoesNotContain(await b.ListToolsAsync(cancellationToken: Cancellation), t => t.Name == "isolated.ours");
         Assert.Contains(await b.ListToolsAsync(cancellationToken: Cancellation), t => t.Name == "isolated.stall_first");
 
@@ -61,5 +65,38 @@ public sealed class IsolationTests
             await Task.Delay(100, Cancellation);
         Assert.True(proxy.ChildProcessIds().Count < withA, "the session's process outlived the session");
         Assert.Equal("answered on call 2", await CallAsync(b, "isolated.stall_first"));
+    }
+
+    [Fact]
+    public async Task An_isolated_server_is_told_what_its_session_s_client_can_do_and_a_shared_one_everything()
+    {
+        var isolated = ProxyUnderTest.TestServer();
+        isolated["isolation"] = "session";
+        await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["shared"] = ProxyUnderTest.TestServer(), ["isolated"] = isolated });
+        await using var plain = await proxy.ConnectAsync(Cancellation, options: new() { ProtocolVersion = "2025-11-25" });
+        await using var sampler = await proxy.ConnectAsync(Cancellation, options: new()
+        {
+            ProtocolVersion = "2025-11-25",
+            Handlers = new McpClientHandlers
+            {
+                SamplingHandler = (_, _, _) => ValueTask.FromResult(new CreateMessageResult { Model = "m", Role = Role.Assistant, Content = [] }),
+            },
+        });
+
+        async Task<ClientCapabilities> ToldAsync(McpClient client, string server) =>
+            JsonSerializer.Deserialize<ClientCapabilities>(await CallTextAsync(client, $"{server}.client_capabilities"), McpJsonUtilities.DefaultOptions)!;
+
+        var toldOfPlain = await ToldAsync(plain, "isolated");
+        Assert.Null(toldOfPlain.Sampling);
+        Assert.Null(toldOfPlain.Elicitation);
+        Assert.Null(toldOfPlain.Roots);
+        var toldOfSampler = await ToldAsync(sampler, "isolated");
+        Assert.NotNull(toldOfSampler.Sampling);
+        Assert.Null(toldOfSampler.Elicitation);
+        // A shared server learns its client's capabilities once, for everyone: it is offered all three.
+        var toldShared = await ToldAsync(plain, "shared");
+        Assert.NotNull(toldShared.Sampling);
+        Assert.NotNull(toldShared.Elicitation);
+        Assert.NotNull(toldShared.Roots);
     }
 }
