@@ -1,4 +1,8 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Text;
 using System.Net;
 using McpOrch.Core.Configuration;
 using McpOrch.Core.Upstreams;
@@ -9,11 +13,12 @@ namespace Proxy.Api.Apis;
 
 /// <summary>
 /// <c>/servers/{name}/mcp</c>: a remote (Streamable HTTP or SSE) server reached byte for byte through YARP — streams,
-/// session headers and resumption as the server made them. The request goes to the server's configured URL (what
-/// follows <c>/mcp</c> is appended, for SSE's message path), with the configured headers added and the client's
-/// credentials (<c>Authorization</c>, <c>X-API-Key</c>, cookies) removed. The server is looked up per request, so
-/// routes follow configuration reloads. The bytes are not read: a key with a tool allow-list cannot use it, and
-/// its calls are not in the audit log.
+/// session headers and resumption as the server made them. The request goes to the server's configured URL, with the
+/// configured headers added and the client's credentials (<c>Authorization</c>, <c>X-API-Key</c>, cookies) removed.
+/// The old SSE transport's <c>endpoint</c> event names the server's message path: it is rewritten to
+/// <c>/servers/{name}/mcp/{path}</c>, and that path (no other on the server's host: the credentials are for the
+/// server) is forwarded too. The server is looked up per request, so routes follow configuration reloads. The bytes are
+/// not otherwise read: a key with a tool allow-list cannot use it, and its calls are not in the audit log.
 /// </summary>
 public static class PassthroughApi
 {
@@ -52,14 +57,30 @@ public static class PassthroughApi
             return;
         }
         var server = upstreams.Find(name)!.Definition;
+        var target = server.Url!;
+        if (rest is { Length: > 0 })
+        {
+            if (!Announced.TryGetValue(AnnouncedKey(server), out var paths) || !paths.ContainsKey("/" + rest))
+            {
+                await TypedResults.Problem($"'/{rest}' is not a path of MCP server '{name}': its passthrough is /servers/{name}/mcp, and for an SSE " +
+                    "server the message path its endpoint event names.", statusCode: StatusCodes.Status404NotFound, title: "Passthrough refused").ExecuteAsync(context);
+                return;
+            }
+            target = new UriBuilder(target) { Path = "/" + rest }.Uri;
+        }
         var error = await forwarder.SendAsync(context, server.Url!.GetLeftPart(UriPartial.Authority), Client, ForwarderRequestConfig.Empty,
-            new Transformer(server, rest));
+            new Transformer(server, target));
         if (error != ForwarderError.None && !context.Response.HasStarted)
             await TypedResults.Problem($"MCP server '{name}' could not be reached ({error}).", statusCode: StatusCodes.Status502BadGateway,
                 title: "Upstream failure").ExecuteAsync(context);
     }
 
-    sealed class Transformer(McpServerDefinition server, string? rest) : HttpTransformer
+    // The message paths SSE servers announced, by server name and origin.
+    static readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> Announced = new(StringComparer.Ordinal);
+
+    static string AnnouncedKey(McpServerDefinition server) => $"{server.Name} {server.Url!.GetLeftPart(UriPartial.Authority)}";
+
+    sealed class Transformer(McpServerDefinition server, Uri target) : HttpTransformer
     {
         static readonly string[] ClientCredentials = ["Authorization", Authentication.ApiKeyHeader, "Cookie", "Proxy-Authorization"];
 
@@ -67,10 +88,8 @@ public static class PassthroughApi
             CancellationToken cancellationToken)
         {
             await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-            var url = server.Url!;
-            var path = rest is { Length: > 0 } more ? $"{url.AbsolutePath.TrimEnd('/')}/{more}" : url.AbsolutePath;
-            var query = string.Join("&", new[] { url.Query.TrimStart('?'), httpContext.Request.QueryString.Value?.TrimStart('?') }.Where(q => !string.IsNullOrEmpty(q)));
-            proxyRequest.RequestUri = new UriBuilder(url) { Path = path, Query = query }.Uri;
+            var query = string.Join("&", new[] { target.Query.TrimStart('?'), httpContext.Request.QueryString.Value?.TrimStart('?') }.Where(q => !string.IsNullOrEmpty(q)));
+            proxyRequest.RequestUri = new UriBuilder(target) { Query = query }.Uri;
             foreach (var header in ClientCredentials)
                 proxyRequest.Headers.Remove(header);
             foreach (var (header, value) in server.Headers)
@@ -79,6 +98,64 @@ public static class PassthroughApi
                 proxyRequest.Headers.TryAddWithoutValidation(header, value);
             }
             proxyRequest.Headers.Host = null; // The server's own host, not the gateway's.
+        }
+
+        public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse,
+            CancellationToken cancellationToken)
+        {
+            await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+            if (proxyResponse is null || server.Transport == McpTransportKind.StreamableHttp || !HttpMethods.IsGet(httpContext.Request.Method)
+                || proxyResponse.Content.Headers.ContentType?.MediaType != "text/event-stream")
+                return true;
+            await CopyEventsAsync(httpContext, proxyResponse, cancellationToken);
+            return false; // Copied here.
+        }
+
+        /// <summary>Copies an SSE stream line by line as it comes, with the <c>endpoint</c> event pointed at this route.</summary>
+        async Task CopyEventsAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken)
+        {
+            await using var upstream = await proxyResponse.Content.ReadAsStreamAsync(cancellationToken);
+            var reader = PipeReader.Create(upstream);
+            var body = httpContext.Response.Body;
+            string? eventName = null;
+            while (true)
+            {
+                var read = await reader.ReadAsync(cancellationToken);
+                var buffer = read.Buffer;
+                while (buffer.PositionOf((byte)'\n') is { } end)
+                {
+                    var line = buffer.Slice(0, buffer.GetPosition(1, end));
+                    buffer = buffer.Slice(line.End);
+                    var text = Encoding.UTF8.GetString(line).TrimEnd('\r', '\n');
+                    if (text.StartsWith("event:", StringComparison.Ordinal))
+                        eventName = text[6..].Trim();
+                    else if (text.Length == 0)
+                        eventName = null;
+                    if (eventName == "endpoint" && text.StartsWith("data:", StringComparison.Ordinal))
+                        await body.WriteAsync(Encoding.UTF8.GetBytes($"data: {Rewrite(httpContext, text[5..].Trim())}\n"), cancellationToken);
+                    else
+                        foreach (var segment in line)
+                            await body.WriteAsync(segment, cancellationToken);
+                }
+                if (read.IsCompleted)
+                {
+                    foreach (var segment in buffer)
+                        await body.WriteAsync(segment, cancellationToken);
+                    return;
+                }
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                await body.FlushAsync(cancellationToken);
+            }
+        }
+
+        /// <summary>The server's message endpoint as a path of this route, remembered as one it may forward to.</summary>
+        string Rewrite(HttpContext httpContext, string endpoint)
+        {
+            var announced = new Uri(target, endpoint);
+            if (announced.GetLeftPart(UriPartial.Authority) != target.GetLeftPart(UriPartial.Authority))
+                return endpoint; // Another host: the client goes there itself.
+            Announced.GetOrAdd(AnnouncedKey(server), _ => new(StringComparer.Ordinal)).TryAdd(announced.AbsolutePath, 0);
+            return $"{httpContext.Request.PathBase}/servers/{Uri.EscapeDataString(server.Name)}/mcp{announced.PathAndQuery}";
         }
     }
 }

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpOrch.Testing;
+using ModelContextProtocol.Client;
 
 namespace Proxy.Api.Tests;
 
@@ -129,6 +130,41 @@ public sealed class RemoteUpstreamTests(ProxyFixture fixture)
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await proxy.Http.PostAsync("/servers/nope/mcp", new StringContent("{}"), Cancellation)).StatusCode);
         using var stranger = new HttpClient { BaseAddress = proxy.Process.BaseAddress };
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await stranger.PostAsync("/servers/remote/mcp", new StringContent("{}"), Cancellation)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_remote_SSE_server_is_reached_at_servers_name_mcp_with_its_message_path_pointed_at_the_route_which_follows_reloads()
+    {
+        await using var server = await StartEverythingAsync("sse");
+        var entry = new JsonObject { ["url"] = $"http://127.0.0.1:{server.Port}/sse", ["type"] = "sse" };
+        await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["old"] = entry });
+        await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(proxy.Process.BaseAddress, "/servers/old/mcp"),
+            TransportMode = HttpTransportMode.Sse,
+            AdditionalHeaders = TestCredentials.Headers(ProxyUnderTest.ProxySecret),
+        }), cancellationToken: Cancellation);
+
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "over the old transport" }, cancellationToken: Cancellation);
+        Assert.Contains("over the old transport", JsonSerializer.Serialize(echo.Content));
+
+        // The announced message path is the only other path of the server's host the route reaches.
+        using var other = await proxy.Http.PostAsync("/servers/old/mcp/sse", new StringContent("{}"), Cancellation);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, other.StatusCode);
+        Assert.Contains("is not a path of MCP server 'old'", await other.Content.ReadAsStringAsync(Cancellation));
+
+        // The routes follow a reload: the server renamed is reached under its new name only.
+        await proxy.WriteServersAsync(new JsonObject { ["renamed"] = entry.DeepClone() });
+        (await proxy.Http.PostAsync("/servers/reload", null, Cancellation)).EnsureSuccessStatusCode();
+        await using var renamed = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(proxy.Process.BaseAddress, "/servers/renamed/mcp"),
+            TransportMode = HttpTransportMode.Sse,
+            AdditionalHeaders = TestCredentials.Headers(ProxyUnderTest.ProxySecret),
+        }), cancellationToken: Cancellation);
+        Assert.Contains(await renamed.ListToolsAsync(cancellationToken: Cancellation), t => t.Name == "echo");
+        using var gone = await proxy.Http.GetAsync("/servers/old/mcp", Cancellation);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
     }
 
     [Fact]
