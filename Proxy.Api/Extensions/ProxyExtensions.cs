@@ -48,6 +48,8 @@ public static class ProxyExtensions
                     Logging = new LoggingCapability(),
                     Completions = new CompletionsCapability(),
                 };
+                // 2026-07-28 clients hear list changes and resource updates on their subscriptions/listen streams.
+                options.Handlers.SubscriptionsListenHandler = McpRoutes.Forwarding<SubscriptionsListenRequestParams, EmptyResult>(ProxyResourceHandlers.ListenAsync);
             })
             .WithListToolsHandler(ProxyToolHandlers.ListToolsAsync)
             .WithCallToolHandler(ProxyToolHandlers.CallToolAsync)

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using ModelContextProtocol;
 using McpOrch.Core.Security;
 using McpOrch.Core.Upstreams;
 using ModelContextProtocol.Protocol;
@@ -34,8 +36,56 @@ public sealed class DownstreamSession(McpServer server, string? endpoint, ToolSc
     /// <summary>Set by <c>logging/setLevel</c>; until then the session hears log messages only during its own requests.</summary>
     public LoggingLevel? LogLevel { get; set; }
 
+    /// <summary>For a 2026-07-28 client, which has no session: its open <c>subscriptions/listen</c> request.</summary>
+    public ListenStream? Listening { get; init; }
+
     /// <summary>Whether this session may hear about <paramref name="upstream"/>.</summary>
     public bool Sees(string upstream) => (Endpoint is null || Endpoint == upstream) && Scope.AllowsServer(upstream);
+
+    /// <summary>
+    /// Sends the session a notification it has not asked for (a list change, a resource update, a log message). On a
+    /// listen stream only what the client subscribed to goes, tagged with the subscription's id; a 2026-07-28 client
+    /// hears nothing outside one.
+    /// </summary>
+    public Task NotifyAsync(string method, JsonNode? parameters, CancellationToken cancellationToken)
+    {
+        if (Listening is { } listening)
+            return listening.Grants(method)
+                ? Server.SendMessageAsync(new JsonRpcNotification { Method = method, Params = listening.Tag(parameters) }, cancellationToken)
+                : Task.CompletedTask;
+        return ProtocolRevisions.IsSessionless(Server.NegotiatedProtocolVersion)
+            ? Task.CompletedTask
+            : Server.SendMessageAsync(new JsonRpcNotification { Method = method, Params = parameters }, cancellationToken);
+    }
+}
+
+/// <summary>A 2026-07-28 client's open <c>subscriptions/listen</c> request: its id, and what the proxy agreed to send on it.</summary>
+public sealed record ListenStream(RequestId Id, SubscriptionsListenNotifications Granted)
+{
+    /// <summary>Its key among the sessions (request ids are the client's own, so not unique).</summary>
+    public string Key { get; } = $"listen {Guid.NewGuid():N}";
+
+    public bool Grants(string method) => method switch
+    {
+        NotificationMethods.ToolListChangedNotification => Granted.ToolsListChanged == true,
+        NotificationMethods.PromptListChangedNotification => Granted.PromptsListChanged == true,
+        NotificationMethods.ResourceListChangedNotification => Granted.ResourcesListChanged == true,
+        NotificationMethods.ResourceUpdatedNotification => Granted.ResourceSubscriptions is { Count: > 0 },
+        SubscriptionsAcknowledged => true,
+        _ => false,
+    };
+
+    public const string SubscriptionsAcknowledged = "notifications/subscriptions/acknowledged";
+
+    /// <summary><paramref name="parameters"/> with the subscription's id in <c>_meta</c>, so a client can tell its streams apart.</summary>
+    public JsonNode Tag(JsonNode? parameters)
+    {
+        var tagged = parameters?.DeepClone() as JsonObject ?? [];
+        if (tagged["_meta"] is not JsonObject meta)
+            tagged["_meta"] = meta = [];
+        meta["io.modelcontextprotocol/subscriptionId"] = JsonSerializer.SerializeToNode(Id, McpJsonUtilities.DefaultOptions);
+        return tagged;
+    }
 }
 
 /// <summary>
@@ -55,7 +105,7 @@ public sealed class DownstreamSessions
     /// <summary>Keeps <paramref name="session"/> until <paramref name="run"/> (the session's life) ends.</summary>
     public async Task RunAsync(DownstreamSession session, Func<Task> run)
     {
-        var key = session.Server.SessionId ?? StdioKey;
+        var key = session.Listening?.Key ?? session.Server.SessionId ?? StdioKey;
         _sessions[key] = session;
         try
         {

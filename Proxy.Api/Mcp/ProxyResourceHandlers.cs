@@ -1,3 +1,4 @@
+using System.Text.Json;
 using McpOrch.Core.Upstreams;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -8,8 +9,8 @@ namespace Proxy.Api.Mcp;
 
 /// <summary>
 /// <c>resources/list</c>, <c>resources/templates/list</c>, <c>resources/read</c>, <c>resources/subscribe</c> and
-/// <c>resources/unsubscribe</c>, passed to the server of <c>/mcp/{server}</c> as they are, or on <c>/mcp</c> merged over
-/// every server (see <see cref="McpRoutes"/> for the names).
+/// <c>resources/unsubscribe</c> (and 2026-07-28's <c>subscriptions/listen</c>), passed to the server of <c>/mcp/{server}</c>
+/// as they are, or on <c>/mcp</c> merged over every server (see <see cref="McpRoutes"/> for the names).
 /// </summary>
 public static class ProxyResourceHandlers
 {
@@ -50,10 +51,73 @@ public static class ProxyResourceHandlers
         return new EmptyResult();
     }
 
-    /// <summary>The session of a request: subscriptions need one (2026-07-28 clients have none, and no updates either).</summary>
+    /// <summary>
+    /// <c>subscriptions/listen</c> (2026-07-28): the stream stays open, and the list changes and resource updates the
+    /// client asks for come on it, tagged with its id, until the client closes it. It is acknowledged first with what
+    /// was granted: a resource that cannot be subscribed (unknown, or its server cannot) is left out.
+    /// </summary>
+    public static async ValueTask<EmptyResult> ListenAsync(RequestContext<SubscriptionsListenRequestParams> request, CancellationToken cancellationToken)
+    {
+        var asked = request.Params?.Notifications ?? new SubscriptionsListenNotifications();
+        var granted = new SubscriptionsListenNotifications
+        {
+            ToolsListChanged = asked.ToolsListChanged == true ? true : null,
+            PromptsListChanged = asked.PromptsListChanged == true ? true : null,
+            ResourcesListChanged = asked.ResourcesListChanged == true ? true : null,
+            ResourceSubscriptions = [],
+        };
+        var session = new DownstreamSession(request.Server, Endpoint(request), CallerOf(request).Scope)
+        {
+            Listening = new ListenStream(request.JsonRpcRequest.Id, granted),
+        };
+        var subscriptions = request.Services!.GetRequiredService<ResourceSubscriptions>();
+        var subscribed = new List<(UpstreamConnection Server, string Uri)>();
+        try
+        {
+            foreach (var exposed in asked.ResourceSubscriptions ?? [])
+                try
+                {
+                    var (server, uri) = Owner(request, exposed);
+                    await subscriptions.SubscribeAsync(session, server, uri, exposed, cancellationToken);
+                    subscribed.Add((server, uri));
+                    granted.ResourceSubscriptions.Add(exposed);
+                }
+                catch (Exception e) when (e is McpProtocolException or ToolCallException)
+                {
+                    // Not granted: the acknowledgement says so.
+                }
+            await request.Services!.GetRequiredService<DownstreamSessions>().RunAsync(session, async () =>
+            {
+                await session.NotifyAsync(ListenStream.SubscriptionsAcknowledged,
+                    JsonSerializer.SerializeToNode(new SubscriptionsAcknowledgedNotificationParams { Notifications = granted }, McpJsonUtilities.DefaultOptions),
+                    cancellationToken);
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            });
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client closed the stream: that is how a listen request ends.
+        }
+        finally
+        {
+            foreach (var (server, uri) in subscribed)
+                try
+                {
+                    await subscriptions.UnsubscribeAsync(session, server, uri, CancellationToken.None);
+                }
+                catch (ToolCallException)
+                {
+                    // The server is gone, and its subscription with it.
+                }
+        }
+        return new EmptyResult();
+    }
+
+    /// <summary>The session of a request: <c>resources/subscribe</c> needs one (2026-07-28 clients use <c>subscriptions/listen</c>).</summary>
     static DownstreamSession Session<T>(RequestContext<T> request) =>
         request.Services!.GetRequiredService<DownstreamSessions>().Of(request.Server)
-        ?? throw new McpProtocolException("Subscriptions need a session: connect with initialize (the 2025 revisions).", McpErrorCode.InvalidRequest);
+        ?? throw new McpProtocolException("resources/subscribe needs a session: connect with initialize (the 2025 revisions), or, in 2026-07-28, " +
+            "use subscriptions/listen with resourceSubscriptions.", McpErrorCode.InvalidRequest);
 
     /// <summary>The server that owns <paramref name="exposedUri"/>, and the URI it knows it by.</summary>
     static (UpstreamConnection Server, string Uri) Owner<T>(RequestContext<T> request, string exposedUri) =>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using McpOrch.Core.Upstreams;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -54,8 +55,8 @@ public sealed class ResourceSubscriptions
         {
             try
             {
-                await session.Server.SendNotificationAsync(NotificationMethods.ResourceUpdatedNotification,
-                    new ResourceUpdatedNotificationParams { Uri = exposedUri }, McpJsonUtilities.DefaultOptions, cancellationToken);
+                await session.NotifyAsync(NotificationMethods.ResourceUpdatedNotification,
+                    JsonSerializer.SerializeToNode(new ResourceUpdatedNotificationParams { Uri = exposedUri }, McpJsonUtilities.DefaultOptions), cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -58,7 +58,7 @@ public sealed partial class SessionUpstreams : BackgroundService
             if (ReferenceEquals(Interlocked.Exchange(ref listed, changed.Tools), changed.Tools))
                 return;
             if (_sessions.All.FirstOrDefault(s => s.Server.SessionId == sessionId) is { } session)
-                _ = session.Server.SendNotificationAsync(NotificationMethods.ToolListChangedNotification, CancellationToken.None);
+                _ = session.NotifyAsync(NotificationMethods.ToolListChangedNotification, null, CancellationToken.None);
         };
         return new Entry(connection);
     }

@@ -45,7 +45,7 @@ public sealed partial class UpstreamNotifications(UpstreamRegistry upstreams, Do
                     break;
                 default: // resources/list_changed, prompts/list_changed
                     foreach (var session in Audience(server))
-                        await session.Server.SendNotificationAsync(notification.Method, CancellationToken.None);
+                        await session.NotifyAsync(notification.Method, null, CancellationToken.None);
                     break;
             }
         }
@@ -71,7 +71,7 @@ public sealed partial class UpstreamNotifications(UpstreamRegistry upstreams, Do
             if (callers.FirstOrDefault(c => c.Server.SessionId == session.Server.SessionId) is { } call)
                 await call.NotifyAsync(NotificationMethods.LoggingMessageNotification, parameters, CancellationToken.None);
             else if (session.LogLevel is not null)
-                await session.Server.SendMessageAsync(new JsonRpcNotification { Method = NotificationMethods.LoggingMessageNotification, Params = parameters });
+                await session.NotifyAsync(NotificationMethods.LoggingMessageNotification, parameters, CancellationToken.None);
         }
     }
 

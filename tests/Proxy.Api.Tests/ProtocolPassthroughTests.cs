@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol;
@@ -237,6 +238,35 @@ public sealed class ProtocolPassthroughTests(ProxyFixture fixture)
         finally
         {
             await session.CallToolAsync("everything.toggle-simulated-logging", new Dictionary<string, object?>(), cancellationToken: Cancellation);
+        }
+    }
+
+    [Fact]
+    public async Task A_2026_client_hears_of_updates_to_its_resources_on_its_listen_stream_tagged_with_its_id()
+    {
+        const string uri = "mcp-orch://everything/demo://resource/dynamic/text/3";
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        var heard = await Wire2026.ListenAsync(fixture.Proxy.Http, "/mcp",
+            new JsonObject { ["toolsListChanged"] = true, ["resourceSubscriptions"] = new JsonArray(uri, "mcp-orch://nowhere/x") }, closing.Token);
+
+        // What is granted: the resource the proxy could subscribe, not the one of a server that does not exist.
+        var granted = (await Wire2026.NextAsync(heard, "notifications/subscriptions/acknowledged", Cancellation))["params"]!;
+        Assert.Equal([uri], granted["notifications"]!["resourceSubscriptions"]!.AsArray().Select(u => u!.GetValue<string>()));
+        Assert.True(granted["notifications"]!["toolsListChanged"]!.GetValue<bool>());
+        Assert.Equal(1, granted["_meta"]!["io.modelcontextprotocol/subscriptionId"]!.GetValue<int>());
+
+        var toggle = JsonContent.Create(new { });
+        (await fixture.Proxy.Http.PostAsync("/tools/everything.toggle-subscriber-updates", toggle, Cancellation)).EnsureSuccessStatusCode();
+        try
+        {
+            var updated = (await Wire2026.NextAsync(heard, NotificationMethods.ResourceUpdatedNotification, Cancellation))["params"]!;
+            Assert.Equal(uri, updated["uri"]!.GetValue<string>());
+            Assert.Equal(1, updated["_meta"]!["io.modelcontextprotocol/subscriptionId"]!.GetValue<int>());
+        }
+        finally
+        {
+            (await fixture.Proxy.Http.PostAsync("/tools/everything.toggle-subscriber-updates", JsonContent.Create(new { }), Cancellation)).EnsureSuccessStatusCode();
+            await closing.CancelAsync();
         }
     }
 

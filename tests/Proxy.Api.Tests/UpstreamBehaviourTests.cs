@@ -21,10 +21,17 @@ public sealed class UpstreamBehaviourTests
         using var listChanged = new ListChangedListener();
         await using var client = await proxy.ConnectAsync(Cancellation, options: listChanged.Options);
         Assert.DoesNotContain(await client.ListToolsAsync(cancellationToken: Cancellation), t => t.Name == "test.late_arrival");
+        // A 2026-07-28 client, which has no session, listens on a subscriptions/listen stream.
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        var heard = await Wire2026.ListenAsync(proxy.Http, "/mcp", new JsonObject { ["toolsListChanged"] = true }, closing.Token);
+        await Wire2026.NextAsync(heard, "notifications/subscriptions/acknowledged", Cancellation);
 
         await client.CallToolAsync("test.add_tool", new Dictionary<string, object?> { ["name"] = "late_arrival" }, cancellationToken: Cancellation);
 
         await listChanged.WaitForToolAsync(client, "test.late_arrival", Cancellation);
+        var changed = await Wire2026.NextAsync(heard, NotificationMethods.ToolListChangedNotification, Cancellation);
+        Assert.Equal(1, changed["params"]!["_meta"]!["io.modelcontextprotocol/subscriptionId"]!.GetValue<int>());
+        await closing.CancelAsync();
         var result = await client.CallToolAsync("test.late_arrival", cancellationToken: Cancellation);
         Assert.Equal("I am late_arrival", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
     }

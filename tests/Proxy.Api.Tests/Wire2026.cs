@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using McpOrch.Testing;
 
 namespace Proxy.Api.Tests;
@@ -45,5 +46,50 @@ static class Wire2026
             ? text.Split('\n').Where(l => l.StartsWith("data:", StringComparison.Ordinal)).Select(l => l[5..].Trim()).Last(l => l.Contains("\"id\"", StringComparison.Ordinal))
             : text;
         return JsonNode.Parse(json) ?? throw new InvalidOperationException($"HTTP {(int)response.StatusCode} without an answer: {text}");
+    }
+
+    /// <summary>
+    /// Opens a <c>subscriptions/listen</c> stream asking for <paramref name="notifications"/>; what comes on it arrives
+    /// in the returned reader until <paramref name="cancellationToken"/> closes the stream.
+    /// </summary>
+    public static async Task<ChannelReader<JsonNode>> ListenAsync(HttpClient http, string path, JsonObject notifications, CancellationToken cancellationToken)
+    {
+        var response = await http.SendAsync(Request(path, "subscriptions/listen", new JsonObject { ["notifications"] = notifications }),
+            HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var heard = Channel.CreateUnbounded<JsonNode>();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+                while (await reader.ReadLineAsync(cancellationToken) is { } line)
+                    if (line.StartsWith("data:", StringComparison.Ordinal))
+                        heard.Writer.TryWrite(JsonNode.Parse(line[5..])!);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
+            {
+                // The stream was closed.
+            }
+            finally
+            {
+                heard.Writer.TryComplete();
+                response.Dispose();
+            }
+        }, CancellationToken.None);
+        return heard.Reader;
+    }
+
+    /// <summary>The next message on a listen stream with <paramref name="method"/>; fails after 30 s.</summary>
+    public static async Task<JsonNode> NextAsync(ChannelReader<JsonNode> heard, string method, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var message = await heard.ReadAsync(timeout.Token);
+            if (message["method"]?.GetValue<string>() == method)
+                return message;
+        }
     }
 }
