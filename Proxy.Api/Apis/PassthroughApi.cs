@@ -3,6 +3,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Text;
+using System.Text.Json;
+using McpOrch.Core.Security;
+using ModelContextProtocol.Protocol;
 using System.Net;
 using McpOrch.Core.Configuration;
 using McpOrch.Core.Upstreams;
@@ -17,8 +20,9 @@ namespace Proxy.Api.Apis;
 /// configured headers added and the client's credentials (<c>Authorization</c>, <c>X-API-Key</c>, cookies) removed.
 /// The old SSE transport's <c>endpoint</c> event names the server's message path: it is rewritten to
 /// <c>/servers/{name}/mcp/{path}</c>, and that path (no other on the server's host: the credentials are for the
-/// server) is forwarded too. The server is looked up per request, so routes follow configuration reloads. The bytes are
-/// not otherwise read: a key with a tool allow-list cannot use it, and its calls are not in the audit log.
+/// server) is forwarded too. The server is looked up per request, so routes follow configuration reloads. A request's
+/// <c>tools/call</c>s are read (not changed) for the audit log; answers are not read, so a key with a tool allow-list
+/// cannot use the passthrough (the server's tool list would show it everything).
 /// </summary>
 public static class PassthroughApi
 {
@@ -39,7 +43,7 @@ public static class PassthroughApi
         ConnectTimeout = TimeSpan.FromSeconds(15),
     });
 
-    static async Task ForwardAsync(HttpContext context, string name, string? rest, UpstreamRegistry upstreams, IHttpForwarder forwarder)
+    static async Task ForwardAsync(HttpContext context, string name, string? rest, UpstreamRegistry upstreams, IHttpForwarder forwarder, AuditLog audit)
     {
         var caller = context.User.Caller();
         var problem = upstreams.Find(name) switch
@@ -68,11 +72,50 @@ public static class PassthroughApi
             }
             target = new UriBuilder(target) { Path = "/" + rest }.Uri;
         }
+        var calls = await ToolCallsAsync(context.Request);
+        var at = DateTime.UtcNow;
+        var started = Stopwatch.GetTimestamp();
         var error = await forwarder.SendAsync(context, server.Url!.GetLeftPart(UriPartial.Authority), Client, ForwarderRequestConfig.Empty,
             new Transformer(server, target));
         if (error != ForwarderError.None && !context.Response.HasStarted)
             await TypedResults.Problem($"MCP server '{name}' could not be reached ({error}).", statusCode: StatusCodes.Status502BadGateway,
                 title: "Upstream failure").ExecuteAsync(context);
+        // Its tool calls are audited like any: the outcome is what HTTP says, since the answer's bytes are not read.
+        foreach (var (tool, arguments) in calls)
+            audit.Write(new AuditRecord
+            {
+                At = at, Caller = caller.Name, Source = "passthrough", Server = name, Tool = tool,
+                Outcome = error != ForwarderError.None ? "unavailable" : context.Response.StatusCode < 300 ? "forwarded" : $"http_{context.Response.StatusCode}",
+                DurationMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3), Arguments = audit.Arguments(arguments),
+            });
+    }
+
+    /// <summary>The <c>tools/call</c> requests in a JSON-RPC body (one message, or a batch), read without consuming it.</summary>
+    static async Task<List<(string Tool, Dictionary<string, JsonElement>? Arguments)>> ToolCallsAsync(HttpRequest request)
+    {
+        if (!HttpMethods.IsPost(request.Method) || request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
+            return [];
+        request.EnableBuffering();
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            var messages = body.RootElement.ValueKind == JsonValueKind.Array ? [.. body.RootElement.EnumerateArray()] : new[] { body.RootElement };
+            return [.. messages
+                .Where(m => m.ValueKind == JsonValueKind.Object && m.TryGetProperty("method", out var method) && method.ValueEquals(RequestMethods.ToolsCall)
+                    && m.TryGetProperty("params", out var p) && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String)
+                .Select(m => (m.GetProperty("params").GetProperty("name").GetString()!,
+                    m.GetProperty("params").TryGetProperty("arguments", out var a) && a.ValueKind == JsonValueKind.Object
+                        ? a.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone())
+                        : null))];
+        }
+        catch (JsonException)
+        {
+            return []; // Not JSON-RPC: the server will say so.
+        }
+        finally
+        {
+            request.Body.Position = 0;
+        }
     }
 
     // The message paths SSE servers announced, by server name and origin.

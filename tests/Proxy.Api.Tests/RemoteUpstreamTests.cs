@@ -125,6 +125,17 @@ public sealed class RemoteUpstreamTests(ProxyFixture fixture)
         Assert.Contains("X-Upstream-Token: configured-upstream-credential", sent);
         Assert.DoesNotContain(ProxyUnderTest.ProxySecret, sent);
 
+        // Its tool call is in the audit log, arguments redacted, with the outcome HTTP gave.
+        JsonElement[] audited = [];
+        for (var attempt = 0; attempt < 50 && audited.Length == 0; attempt++)
+        {
+            await Task.Delay(100, Cancellation);
+            audited = [.. (await proxy.Http.GetFromJsonAsync<JsonElement>("/admin/audit?source=passthrough", Cancellation)).GetProperty("items").EnumerateArray()];
+        }
+        var record = Assert.Single(audited);
+        Assert.Equal(("remote", "echo", "forwarded", """{"message":"***"}"""), (record.GetProperty("server").GetString(), record.GetProperty("tool").GetString(),
+            record.GetProperty("outcome").GetString(), record.GetProperty("arguments").GetString()));
+
         // A stdio server has no such route, an unknown name neither, and a stranger gets nothing.
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await proxy.Http.PostAsync("/servers/local/mcp", new StringContent("{}"), Cancellation)).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await proxy.Http.PostAsync("/servers/nope/mcp", new StringContent("{}"), Cancellation)).StatusCode);
