@@ -44,6 +44,10 @@ public sealed class TestTools
         return $"the client answered: {string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text))}";
     }
 
+    [McpServerTool(Name = "roots"), Description("Asks the client for its roots and returns their URIs, one per line.")]
+    public static async Task<string> Roots(McpServer server, CancellationToken cancellationToken) =>
+        string.Join("\n", (await server.RequestRootsAsync(new ListRootsRequestParams(), cancellationToken)).Roots.Select(r => r.Uri));
+
     [McpServerTool(Name = "log"), Description("Sends `message` as a log message of `level` from the logger `test-tool`.")]
     public static async Task<string> Log(McpServer server, string message, LoggingLevel level, CancellationToken cancellationToken)
     {

@@ -7,38 +7,43 @@ using ModelContextProtocol.Protocol;
 namespace Proxy.Api.Tests;
 
 /// <summary>
-/// An upstream that speaks 2026-07-28 alone (tests/McpOrch.TestServer refusing initialize): the proxy falls back to its
-/// revision, and what that revision carries differently — sampling as <c>input_required</c> results, the log level in
-/// each request, list changes on the <c>subscriptions/listen</c> stream — still reaches clients of either revision.
+/// Servers and clients of both protocol eras, crossed. tests/McpOrch.TestServer speaks both (the proxy picks 2025-11-25)
+/// or, with <c>--revision</c>, 2026-07-28 alone (it refuses initialize, and the proxy falls back to its revision). What
+/// the eras carry differently — sampling and roots as requests or as <c>input_required</c> results, the log level set
+/// once or sent with each request, list changes on the session or on a <c>subscriptions/listen</c> stream — reaches
+/// clients of either era.
 /// </summary>
-public sealed class SessionlessUpstreamTests
+public sealed class ProtocolRevisionTests
 {
     static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    static async Task<ProxyUnderTest> StartAsync()
+    static async Task<ProxyUnderTest> StartAsync(string? serverRevision, string expected)
     {
-        var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["next"] = ProxyUnderTest.TestServer(revision: "2026-07-28") });
-        // The first attempt offers 2025-11-25 and is refused; the next one speaks the server's revision.
+        var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["next"] = ProxyUnderTest.TestServer(revision: serverRevision) });
+        // A 2026-07-28-only server refuses the first attempt, which offers 2025-11-25; the next one speaks its revision.
         for (var attempt = 0; attempt < 300; attempt++)
         {
             var server = (await proxy.Http.GetFromJsonAsync<JsonElement>("/servers", Cancellation)).EnumerateArray().Single();
             if (server.GetProperty("status").GetString() == "healthy")
             {
-                Assert.Equal("2026-07-28", server.GetProperty("protocolVersion").GetString());
+                Assert.Equal(expected, server.GetProperty("protocolVersion").GetString());
                 return proxy;
             }
             await Task.Delay(100, Cancellation);
         }
         await proxy.DisposeAsync();
-        throw new TimeoutException("the 2026-07-28 server did not connect");
+        throw new TimeoutException($"the {expected} server did not connect");
     }
 
     static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text));
 
-    [Fact]
-    public async Task Its_sampling_requests_reach_clients_of_both_revisions_its_log_messages_a_client_that_set_a_level_and_its_tool_changes_the_catalog()
+    [Theory]
+    [InlineData(null, "2025-11-25")]
+    [InlineData("2026-07-28", "2026-07-28")]
+    public async Task A_server_s_sampling_and_roots_requests_reach_clients_of_both_eras_its_log_messages_a_client_that_set_a_level_and_its_tool_changes_the_catalog(
+        string? serverRevision, string expected)
     {
-        await using var proxy = await StartAsync();
+        await using var proxy = await StartAsync(serverRevision, expected);
 
         foreach (var revision in new[] { "2025-11-25", "2026-07-28" })
         {
@@ -51,11 +56,14 @@ public sealed class SessionlessUpstreamTests
                     {
                         Model = "test-model", Role = Role.Assistant, Content = [new TextContentBlock { Text = $"answer of a {revision} client" }],
                     }),
+                    RootsHandler = (_, _) => ValueTask.FromResult(new ListRootsResult { Roots = [new Root { Uri = $"file:///work/{revision}" }] }),
                 },
             };
             await using var client = await proxy.ConnectAsync(Cancellation, options: options);
-            var result = await client.CallToolAsync("next.sample", new Dictionary<string, object?> { ["prompt"] = "hello" }, cancellationToken: Cancellation);
-            Assert.Equal($"the client answered: answer of a {revision} client", Text(result));
+            var sampled = await client.CallToolAsync("next.sample", new Dictionary<string, object?> { ["prompt"] = "hello" }, cancellationToken: Cancellation);
+            Assert.Equal($"the client answered: answer of a {revision} client", Text(sampled));
+            var roots = await client.CallToolAsync("next.roots", cancellationToken: Cancellation);
+            Assert.Equal($"file:///work/{revision}", Text(roots));
         }
 
         var heard = new List<LoggingMessageNotificationParams>();
