@@ -124,13 +124,15 @@ public sealed class ProtocolPassthroughTests(ProxyFixture fixture)
         Assert.Equal(direct.Completion.Values, merged_.Completion.Values);
     }
 
-    [Fact]
-    public async Task Progress_reaches_the_client_that_asked_for_it_and_no_other()
+    [Theory]
+    [InlineData("2025-11-25")]
+    [InlineData("2026-07-28")]
+    public async Task Progress_reaches_the_client_that_asked_for_it_and_no_other(string protocolVersion)
     {
         var first = new List<ProgressNotificationValue>();
         var second = new List<ProgressNotificationValue>();
-        await using var a = await fixture.Proxy.ConnectAsync(Cancellation, options: new() { ProtocolVersion = "2025-11-25" });
-        await using var b = await fixture.Proxy.ConnectAsync(Cancellation, options: new() { ProtocolVersion = "2025-11-25" });
+        await using var a = await fixture.Proxy.ConnectAsync(Cancellation, options: new() { ProtocolVersion = protocolVersion });
+        await using var b = await fixture.Proxy.ConnectAsync(Cancellation, options: new() { ProtocolVersion = protocolVersion });
 
         var arguments = new Dictionary<string, object?> { ["duration"] = 1, ["steps"] = 4 };
         await Task.WhenAll(
