@@ -55,4 +55,36 @@ public sealed class StdioTransportTests(ProxyFixture fixture)
         }.ToJsonString(), Cancellation);
         await listChanged.WaitForToolAsync(client, "memory.read_graph", Cancellation);
     }
+
+    [Theory]
+    [InlineData("2025-11-25")]
+    [InlineData("2026-07-28")]
+    public async Task Over_stdio_a_server_s_sampling_request_reaches_the_client_of_either_era(string protocolVersion)
+    {
+        using var folder = ScratchDirectory.Create("stdio-sampling");
+        var config = folder.Combine("servers.json");
+        await File.WriteAllTextAsync(config, new JsonObject { ["mcpServers"] = new JsonObject { ["test"] = ProxyUnderTest.TestServer() } }.ToJsonString(),
+            Cancellation);
+        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = "mcp-orch",
+            Command = "dotnet",
+            Arguments = [BuildOutput.McpOrch, "--transport", "stdio", "--config", config],
+            WorkingDirectory = folder.Path,
+            EnvironmentVariables = new Dictionary<string, string?> { ["MCP_ORCH_DATA_DIR"] = folder.Combine("data") },
+        }), new McpClientOptions
+        {
+            ProtocolVersion = protocolVersion,
+            Handlers = new McpClientHandlers
+            {
+                SamplingHandler = (_, _, _) => ValueTask.FromResult(new CreateMessageResult
+                {
+                    Model = "test-model", Role = Role.Assistant, Content = [new TextContentBlock { Text = "sampled over stdio" }],
+                }),
+            },
+        }, cancellationToken: Cancellation);
+
+        var result = await client.CallToolAsync("test.sample", new Dictionary<string, object?> { ["prompt"] = "hello" }, cancellationToken: Cancellation);
+        Assert.Equal("the client answered: sampled over stdio", string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text)));
+    }
 }
