@@ -9,20 +9,27 @@ namespace McpOrch.Core.Upstreams;
 /// The requests a connection has in flight, and the client sessions they came from. Progress tokens are the
 /// gateway's own upstream (<c>orch-progress-N</c>), so two clients or two servers never mix their progress, and are
 /// mapped back to the client's token. A server's request to the client (sampling, elicitation, roots) goes to the
-/// session whose request is in flight: protocol revisions before 2026-07-28 do not say which request it belongs to,
-/// so when sessions of several clients have requests in flight on one shared server it is refused, not guessed.
+/// session whose request it belongs to: a 2026-07-28 server asks within the request (<c>input_required</c>), so that is
+/// known; before 2026-07-28 a server's request does not say, so it goes to the one session with requests in flight,
+/// and when sessions of several clients have requests in flight on one shared server it is refused, not guessed.
 /// </summary>
 internal sealed class DownstreamCalls(string server)
 {
     const string ProgressTokenKey = "progressToken";
 
     readonly ConcurrentDictionary<long, IDownstream?> _calls = new();
+
+    // The client session of the request this flow sends. What a server asks within that flow (2026-07-28's
+    // input_required questions, which the SDK resolves before the request returns) belongs to that session, however
+    // many others have requests in flight.
+    static readonly AsyncLocal<IDownstream?> Sending = new();
     readonly ConcurrentDictionary<string, (IDownstream Downstream, ProgressToken Token)> _progress = new(StringComparer.Ordinal);
 
     /// <summary>Registers a request until the result is disposed; rewrites its progress token (or drops it when nobody can hear progress).</summary>
     public IDisposable Enter(long callId, IDownstream? downstream, RequestParams parameters)
     {
         _calls[callId] = downstream;
+        Sending.Value = downstream; // For the rest of the caller's async method: the request's own flow.
         string? token = null;
         if (downstream is not null && parameters.ProgressToken is { } original)
         {
@@ -54,7 +61,7 @@ internal sealed class DownstreamCalls(string server)
         CancellationToken cancellationToken)
     {
         var sessions = Sessions();
-        var downstream = sessions.Count switch
+        var downstream = Sending.Value is { } own && sessions.Contains(own) ? own : sessions.Count switch
         {
             1 => sessions[0],
             0 => throw new McpProtocolException($"MCP Orch has no client request in flight on server '{server}' to pass {method} to.", McpErrorCode.InvalidRequest),

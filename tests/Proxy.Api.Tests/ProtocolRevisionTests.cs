@@ -103,4 +103,33 @@ public sealed class ProtocolRevisionTests
             await Task.Delay(100, Cancellation);
         Assert.Contains("next.late_arrival", await proxy.Http.GetStringAsync("/tools/next", Cancellation));
     }
+
+    [Fact]
+    public async Task A_2026_server_s_questions_during_two_clients_calls_at_once_go_each_to_its_own_client()
+    {
+        await using var proxy = await StartAsync("2026-07-28", "2026-07-28");
+        // Each client answers only once both are being asked: the two calls are in flight on the one shared server together.
+        using var bothAsked = new Barrier(2);
+        McpClientOptions Answering(string name) => new()
+        {
+            ProtocolVersion = "2025-11-25",
+            Handlers = new McpClientHandlers
+            {
+                SamplingHandler = async (_, _, cancellationToken) =>
+                {
+                    await Task.Run(() => Assert.True(bothAsked.SignalAndWait(TimeSpan.FromSeconds(20), cancellationToken), "the calls did not overlap"),
+                        cancellationToken);
+                    return new CreateMessageResult { Model = "test-model", Role = Role.Assistant, Content = [new TextContentBlock { Text = name }] };
+                },
+            },
+        };
+        await using var a = await proxy.ConnectAsync(Cancellation, options: Answering("client a"));
+        await using var b = await proxy.ConnectAsync(Cancellation, options: Answering("client b"));
+
+        var results = await Task.WhenAll(
+            a.CallToolAsync("next.sample", new Dictionary<string, object?> { ["prompt"] = "for a" }, cancellationToken: Cancellation).AsTask(),
+            b.CallToolAsync("next.sample", new Dictionary<string, object?> { ["prompt"] = "for b" }, cancellationToken: Cancellation).AsTask());
+
+        Assert.Equal(["the client answered: client a", "the client answered: client b"], results.Select(Text));
+    }
 }
