@@ -1,4 +1,5 @@
 using McpOrch.TestServer;
+using ModelContextProtocol.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,14 @@ builder.Services.AddMcpServer(o =>
         o.ServerInfo = new() { Name = "mcp-orch-test-server", Version = "1.0.0" };
         // --revision=2026-07-28 makes a server of that revision alone: it refuses initialize.
         o.ProtocolVersion = builder.Configuration["revision"];
+        o.Capabilities = new() { Resources = new() { Subscribe = true } };
+        o.Handlers.SubscriptionsListenHandler = TestListeners.ListenAsync;
     })
     .WithStdioServerTransport()
-    .WithTools<TestTools>();
+    .WithTools<TestTools>()
+    .WithTools<TestListeners>()
+    .WithResources<TestListeners>()
+    // 2025 clients subscribe with resources/subscribe: accepted, though only listen streams hear of updates here.
+    .WithSubscribeToResourcesHandler((_, _) => ValueTask.FromResult(new EmptyResult()))
+    .WithUnsubscribeFromResourcesHandler((_, _) => ValueTask.FromResult(new EmptyResult()));
 await builder.Build().RunAsync();

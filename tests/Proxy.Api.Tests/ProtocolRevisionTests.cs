@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -131,5 +132,37 @@ public sealed class ProtocolRevisionTests
             b.CallToolAsync("next.sample", new Dictionary<string, object?> { ["prompt"] = "for b" }, cancellationToken: Cancellation).AsTask());
 
         Assert.Equal(["the client answered: client a", "the client answered: client b"], results.Select(Text));
+    }
+
+    [Fact]
+    public async Task A_2026_server_s_resource_updates_reach_subscribers_of_both_eras_under_the_merged_uri()
+    {
+        await using var proxy = await StartAsync("2026-07-28", "2026-07-28");
+        const string uri = "mcp-orch://next/test://note";
+
+        // A 2025 client subscribes with resources/subscribe, a 2026 one on its listen stream; upstream, both ride the
+        // proxy's own listen stream.
+        var updates = Channel.CreateUnbounded<string>();
+        await using var subscriber = await proxy.ConnectAsync(Cancellation, options: new() { ProtocolVersion = "2025-11-25" });
+        await using var subscription = await subscriber.SubscribeToResourceAsync(uri, (updated, _) =>
+        {
+            updates.Writer.TryWrite(updated.Uri);
+            return ValueTask.CompletedTask;
+        }, cancellationToken: Cancellation);
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        var heard = await Wire2026.ListenAsync(proxy.Http, "/mcp", new JsonObject { ["resourceSubscriptions"] = new JsonArray(uri) }, closing.Token);
+        await Wire2026.NextAsync(heard, "notifications/subscriptions/acknowledged", Cancellation);
+
+        // The proxy reopens its listen stream with the resource: touch until the server has it.
+        for (var attempt = 0; attempt < 100 && Text(await subscriber.CallToolAsync("next.touch", new Dictionary<string, object?> { ["uri"] = "test://note" },
+            cancellationToken: Cancellation)) == "told 0 stream(s)"; attempt++)
+            await Task.Delay(100, Cancellation);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        Assert.Equal(uri, await updates.Reader.ReadAsync(timeout.Token));
+        var updated = await Wire2026.NextAsync(heard, NotificationMethods.ResourceUpdatedNotification, Cancellation);
+        Assert.Equal(uri, updated["params"]!["uri"]!.GetValue<string>());
+        await closing.CancelAsync();
     }
 }
