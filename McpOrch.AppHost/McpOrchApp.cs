@@ -132,7 +132,7 @@ public sealed class McpOrchApp : IAsyncDisposable
 
     ServiceResource Add(string name, string project, string assembly, int port, Dictionary<string, string> environment)
     {
-        var service = new ServiceResource(name, ServiceBuild.EntryAssembly(project, assembly), port == 0 ? LoopbackPort.FindFree() : port,
+        var service = new ServiceResource(name, ServiceBuild.EntryAssembly(project, assembly), port,
             new Dictionary<string, string>(environment) { ["OTEL_SERVICE_NAME"] = name }, _options.WorkingDirectory, _options.ServiceArguments,
             _output, _changed, _loggers.CreateLogger<ServiceResource>());
         _services.Add(service);

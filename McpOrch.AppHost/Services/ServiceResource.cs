@@ -26,12 +26,13 @@ public sealed partial class ServiceResource : IAsyncDisposable
     readonly ILogger _logger;
     readonly CancellationTokenSource _stopping = new();
     readonly HashSet<int> _processIds = [];
+    readonly bool _picksPort;
     ServerProcess? _process;
     Task _supervision = Task.CompletedTask;
 
     /// <param name="name">The resource name.</param>
     /// <param name="entryAssembly">The service's built entry assembly, run with <c>dotnet</c>.</param>
-    /// <param name="port">The loopback port it listens on (<c>--urls</c>).</param>
+    /// <param name="port">The loopback port it listens on (<c>--urls</c>); 0 for one picked free.</param>
     /// <param name="environment">Added to the AppHost's own environment.</param>
     /// <param name="workingDirectory">Its current folder: where it finds mcp-config.json and config.yaml.</param>
     /// <param name="arguments">Its command line, after <c>--urls</c>.</param>
@@ -43,7 +44,8 @@ public sealed partial class ServiceResource : IAsyncDisposable
     {
         Name = name;
         _entryAssembly = entryAssembly;
-        Url = new Uri($"http://127.0.0.1:{port}");
+        _picksPort = port == 0;
+        Url = new Uri($"http://127.0.0.1:{(_picksPort ? LoopbackPort.FindFree() : port)}");
         _environment = environment;
         _workingDirectory = workingDirectory;
         _arguments = arguments;
@@ -54,7 +56,7 @@ public sealed partial class ServiceResource : IAsyncDisposable
     }
 
     public string Name { get; }
-    public Uri Url { get; }
+    public Uri Url { get; private set; }
     public ResourceSnapshot Snapshot { get; private set; }
 
     /// <summary>Every process this resource ran, for checking that none outlives the AppHost.</summary>
@@ -69,7 +71,18 @@ public sealed partial class ServiceResource : IAsyncDisposable
     {
         if (!File.Exists(_entryAssembly))
             throw new BackingServerException($"{Name}: {_entryAssembly} does not exist: build the solution (dotnet build), or run the AppHost with dotnet run --project McpOrch.AppHost, which builds it.");
-        await LaunchAsync(cancellationToken);
+        for (var attempt = 1; ; attempt++)
+            try
+            {
+                await LaunchAsync(cancellationToken);
+                break;
+            }
+            catch (BackingServerException e) when (_picksPort && attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // Another process took the free port between its choice and the bind: choose another.
+                LogPortTaken(_logger, Name, Url.Port);
+                Url = new Uri($"http://127.0.0.1:{LoopbackPort.FindFree()}");
+            }
         _supervision = SuperviseAsync();
     }
 
@@ -189,4 +202,7 @@ public sealed partial class ServiceResource : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Name}: the restart failed: {Reason}")]
     static partial void LogRestartFailed(ILogger logger, string name, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Name}: port {Port} was taken before it could listen there; trying another")]
+    static partial void LogPortTaken(ILogger logger, string name, int port);
 }
