@@ -8,6 +8,19 @@ namespace McpOrch.IntegrationTests;
 /// <summary>The launchers' promises: nothing outlives a stop, and a missing binary says how to install it.</summary>
 public sealed class BackingServerLifecycleTests
 {
+    [Fact]
+    public void Free_ports_are_bindable_distinct_and_below_the_range_outgoing_connections_use()
+    {
+        var ephemeralStart = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0],
+            System.Globalization.CultureInfo.InvariantCulture);
+        var ports = Enumerable.Range(0, 50).Select(_ => LoopbackPort.FindFree()).ToList();
+
+        Assert.Equal(ports.Count, ports.Distinct().Count());
+        Assert.All(ports, port => Assert.InRange(port, 1024, ephemeralStart - 1));
+        using var listener = new TcpListener(IPAddress.Loopback, ports[^1]);
+        listener.Start();
+    }
+
     [Theory(Timeout = 180_000)]
     [InlineData("postgres")]
     [InlineData("redis")]
