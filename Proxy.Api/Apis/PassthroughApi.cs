@@ -81,12 +81,15 @@ public static class PassthroughApi
             await TypedResults.Problem($"MCP server '{name}' could not be reached ({error}).", statusCode: StatusCodes.Status502BadGateway,
                 title: "Upstream failure").ExecuteAsync(context);
         // Its tool calls are audited like any: the outcome is what HTTP says, since the answer's bytes are not read.
+        var outcome = error != ForwarderError.None ? "unavailable"
+            : context.Response.StatusCode < 300 ? "forwarded"
+            : $"http_{context.Response.StatusCode}";
+        var duration = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
         foreach (var (tool, arguments) in calls)
             audit.Write(new AuditRecord
             {
-                At = at, Caller = caller.Name, Source = "passthrough", Server = name, Tool = tool,
-                Outcome = error != ForwarderError.None ? "unavailable" : context.Response.StatusCode < 300 ? "forwarded" : $"http_{context.Response.StatusCode}",
-                DurationMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3), Arguments = audit.Arguments(arguments),
+                At = at, Caller = caller.Name, Source = "passthrough", Server = name, Tool = tool, Outcome = outcome, DurationMs = duration,
+                Arguments = audit.Arguments(arguments),
             });
     }
 
@@ -100,13 +103,16 @@ public static class PassthroughApi
         {
             using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
             var messages = body.RootElement.ValueKind == JsonValueKind.Array ? [.. body.RootElement.EnumerateArray()] : new[] { body.RootElement };
-            return [.. messages
-                .Where(m => m.ValueKind == JsonValueKind.Object && m.TryGetProperty("method", out var method) && method.ValueEquals(RequestMethods.ToolsCall)
-                    && m.TryGetProperty("params", out var p) && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String)
-                .Select(m => (m.GetProperty("params").GetProperty("name").GetString()!,
-                    m.GetProperty("params").TryGetProperty("arguments", out var a) && a.ValueKind == JsonValueKind.Object
-                        ? a.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone())
-                        : null))];
+            var calls = new List<(string, Dictionary<string, JsonElement>?)>();
+            foreach (var message in messages)
+                if (message.ValueKind == JsonValueKind.Object
+                    && message.TryGetProperty("method", out var method) && method.ValueEquals(RequestMethods.ToolsCall)
+                    && message.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+                    && parameters.TryGetProperty("name", out var tool) && tool.ValueKind == JsonValueKind.String)
+                    calls.Add((tool.GetString()!, parameters.TryGetProperty("arguments", out var arguments) && arguments.ValueKind == JsonValueKind.Object
+                        ? arguments.EnumerateObject().ToDictionary(a => a.Name, a => a.Value.Clone())
+                        : null));
+            return calls;
         }
         catch (JsonException)
         {
