@@ -15,7 +15,8 @@ public sealed record BenchOptions
           --phase-warmup N    calls after the sessions of a phase open, not measured (default 100)
           --concurrency N     calls in flight in the throughput phases (default 16)
           --sessions N        sessions of the multi-session phase; they share --concurrency (default 8)
-          --paths A,B,C,D     which paths to run (A direct stdio, B MCP Orch, C supergateway, D mcp-proxy)
+          --paths A,B,C,D     which paths to run (A direct stdio, B MCP Orch, C supergateway, D mcp-proxy;
+                              E MCP Orch with a 2026-07-28 client, C# phases only)
           --no-ts             skip the TypeScript SDK client phases
           --orch-env K=V,…    extra environment of MCP Orch, for experiments (e.g. DOTNET_gcServer=0)
           --supergateway-log L  supergateway's --logLevel: none (default), info or debug
@@ -92,8 +93,8 @@ public sealed record BenchOptions
         {
             return (null, $"{e.Message}\n{Usage}");
         }
-        if (options.Paths.Except(["A", "B", "C", "D"]).FirstOrDefault() is { } unknown)
-            return (null, $"--paths: unknown path '{unknown}' (A, B, C or D)");
+        if (options.Paths.Except(["A", "B", "C", "D", "E"]).FirstOrDefault() is { } unknown)
+            return (null, $"--paths: unknown path '{unknown}' (A, B, C, D or E)");
         if (options.Concurrency % options.Sessions != 0)
             return (null, $"--concurrency ({options.Concurrency}) must be a multiple of --sessions ({options.Sessions}): the sessions share it evenly");
         return (options, null);

@@ -43,7 +43,7 @@ public sealed class BenchRun(BenchOptions options, IReadOnlyList<BenchPath> path
             if (!options.TypeScript)
                 continue;
             foreach (var phase in TypeScriptPhases)
-                foreach (var path in order)
+                foreach (var path in order.Where(p => p.ClientProtocolVersion == BenchPath.ProtocolVersion)) // The TypeScript client speaks 2025.
                     runs.Add(Report(await TypeScriptLoad.RunAsync(path, phase, round, options.PhaseWarmupCalls, packages, cancellationToken), path));
         }
         return runs;

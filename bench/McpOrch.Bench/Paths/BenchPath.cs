@@ -7,11 +7,14 @@ namespace McpOrch.Bench.Paths;
 public abstract class BenchPath : IAsyncDisposable
 {
     /// <summary>
-    /// Every path speaks 2025-11-25 with an <c>initialize</c> handshake, so that every gateway keeps a session
+    /// Every path but E speaks 2025-11-25 with an <c>initialize</c> handshake, so that every gateway keeps a session
     /// (a 2026-07-28 client would be served sessionless by MCP Orch and by a fresh server process per request
     /// by supergateway) and the C# client makes no <c>server/discover</c> probe.
     /// </summary>
     public const string ProtocolVersion = "2025-11-25";
+
+    /// <summary>The revision the C# client asks for on this path.</summary>
+    public virtual string ClientProtocolVersion => ProtocolVersion;
 
     /// <summary>A, B, C or D.</summary>
     public abstract string Key { get; }
@@ -32,9 +35,9 @@ public abstract class BenchPath : IAsyncDisposable
 
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    protected static McpClientOptions ClientOptions() => new()
+    protected McpClientOptions ClientOptions() => new()
     {
         ClientInfo = new Implementation { Name = "mcp-orch-bench", Version = "1.0.0" },
-        ProtocolVersion = ProtocolVersion,
+        ProtocolVersion = ClientProtocolVersion,
     };
 }

@@ -13,13 +13,14 @@ public static class Gateways
         ["B"] = "MCP Orch",
         ["C"] = "supergateway",
         ["D"] = "mcp-proxy",
+        ["E"] = "MCP Orch, 2026-07-28 client",
     };
 
     public static async Task<BenchPath> StartAsync(string key, BenchOptions options, NodePackages packages, CancellationToken cancellationToken)
     {
         var port = LoopbackPort.FindFree();
         var endpoint = new Uri($"http://127.0.0.1:{port}/mcp");
-        var log = Path.Combine(options.OutputDirectory, $"{key}-{Names[key].Replace(' ', '-')}.log");
+        var log = Path.Combine(options.OutputDirectory, $"{key}-{Names[key].Replace(", ", "-").Replace(' ', '-')}.log");
         var pids = Path.Combine(options.OutputDirectory, "pids");
         return key switch
         {
@@ -27,7 +28,10 @@ public static class Gateways
             "B" => await HttpGatewayPath.StartAsync(key, Names[key], "everything.echo", McpOrch(options, packages, port), endpoint, log, pids, cancellationToken),
             "C" => await HttpGatewayPath.StartAsync(key, Names[key], "echo", Supergateway(packages, port, options.SupergatewayLogLevel), endpoint, log, pids, cancellationToken),
             "D" => await HttpGatewayPath.StartAsync(key, Names[key], "echo", McpProxy(packages, port), endpoint, log, pids, cancellationToken),
-            _ => throw new ArgumentOutOfRangeException(nameof(key), key, "a path is A, B, C or D"),
+            // MCP Orch again, asked in 2026-07-28: no session, the revision and capabilities in every request.
+            "E" => await HttpGatewayPath.StartAsync(key, Names[key], "everything.echo", McpOrch(options, packages, port), endpoint, log, pids, cancellationToken,
+                protocolVersion: "2026-07-28"),
+            _ => throw new ArgumentOutOfRangeException(nameof(key), key, "a path is A, B, C, D or E"),
         };
     }
 

@@ -4,7 +4,7 @@ using ModelContextProtocol.Client;
 
 namespace McpOrch.Bench.Paths;
 
-/// <summary>Paths B, C and D: a gateway process in front of server-everything, reached over Streamable HTTP on loopback.</summary>
+/// <summary>Paths B to E: a gateway process in front of server-everything, reached over Streamable HTTP on loopback.</summary>
 public sealed class HttpGatewayPath : BenchPath
 {
     static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
@@ -12,8 +12,9 @@ public sealed class HttpGatewayPath : BenchPath
     readonly Uri _endpoint;
     readonly string _logPath;
 
-    HttpGatewayPath(string key, string name, string tool, GatewayProcess process, Uri endpoint, string logPath)
+    HttpGatewayPath(string key, string name, string tool, GatewayProcess process, Uri endpoint, string logPath, string protocolVersion)
     {
+        ClientProtocolVersion = protocolVersion;
         Key = key;
         Name = name;
         Tool = tool;
@@ -25,14 +26,15 @@ public sealed class HttpGatewayPath : BenchPath
     public override string Key { get; }
     public override string Name { get; }
     public override string Tool { get; }
+    public override string ClientProtocolVersion { get; }
     public override int? GatewayPid => _process.Pid;
     public override IReadOnlyList<string> TypeScriptTarget => ["--url", _endpoint.ToString()];
 
     /// <summary>Starts the gateway and returns once a session can call tools/list and sees <paramref name="tool"/>.</summary>
     public static async Task<HttpGatewayPath> StartAsync(string key, string name, string tool, ProcessStartInfo startInfo,
-        Uri endpoint, string logPath, string pidFile, CancellationToken cancellationToken)
+        Uri endpoint, string logPath, string pidFile, CancellationToken cancellationToken, string protocolVersion = ProtocolVersion)
     {
-        var path = new HttpGatewayPath(key, name, tool, GatewayProcess.Start(startInfo, logPath, pidFile), endpoint, logPath);
+        var path = new HttpGatewayPath(key, name, tool, GatewayProcess.Start(startInfo, logPath, pidFile), endpoint, logPath, protocolVersion);
         try
         {
             await path.WaitUntilReadyAsync(cancellationToken);

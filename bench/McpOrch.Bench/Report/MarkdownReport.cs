@@ -27,7 +27,8 @@ public static class MarkdownReport
     {
         text.AppendLine($"## Run of {machine.Started:yyyy-MM-dd HH:mm zzz}").AppendLine();
         text.AppendLine($"- Machine: {machine.Processors} cores ({machine.CpuModel}), {machine.Memory} memory; load average {machine.LoadAverageBefore} before, {machine.LoadAverageAfter} after.");
-        text.AppendLine($"- {machine.Runtime}; Node {machine.Node}; " + string.Join(", ", machine.Packages.Select(p => $"{p.Key} {p.Value}")) + "; C# client ModelContextProtocol.Core 2.3.1; protocol " + BenchPath.ProtocolVersion + ".");
+        text.AppendLine($"- {machine.Runtime}; Node {machine.Node}; " + string.Join(", ", machine.Packages.Select(p => $"{p.Key} {p.Value}")) + "; C# client ModelContextProtocol.Core 2.3.1; protocol " + BenchPath.ProtocolVersion +
+            (options.Paths.Contains("E") ? " (path E: 2026-07-28)" : "") + ".");
         text.AppendLine($"- {options.Rounds} rounds; per path and round: {options.SequentialCalls} sequential calls, {options.LoadCalls} calls with {options.Concurrency} concurrent on 1 session, " +
             $"{options.LoadCalls} calls on {options.Sessions} sessions × {options.Concurrency / options.Sessions} concurrent; {options.WarmupSeconds} s of warm-up calls per path first, {options.PhaseWarmupCalls} more after each phase's sessions open.");
         text.AppendLine($"- supergateway --logLevel {options.SupergatewayLogLevel}" + (options.OrchEnvironment.Count == 0 ? "; MCP Orch as built, default settings." : $"; MCP Orch with {string.Join(", ", options.OrchEnvironment.Select(e => $"{e.Key}={e.Value}"))}."));
