@@ -55,7 +55,7 @@ public class OrchDbContext(DbContextOptions options) : DbContext(options)
             audit.ToTable("audit");
             audit.HasKey(a => a.Id);
             audit.Property(a => a.Caller).HasMaxLength(128);
-            audit.Property(a => a.Source).HasMaxLength(8);
+            audit.Property(a => a.Source).HasMaxLength(16);
             audit.Property(a => a.Server).HasMaxLength(128);
             audit.Property(a => a.Tool).HasMaxLength(256);
             audit.Property(a => a.Outcome).HasMaxLength(24);

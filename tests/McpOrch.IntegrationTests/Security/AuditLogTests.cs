@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace McpOrch.IntegrationTests.Security;
 
 /// <summary>The audit log's queue: it never blocks, keeps records while the database is away, and drops and counts past its bound.</summary>
-public sealed class AuditLogTests : IDisposable
+public sealed class AuditLogTests(PostgresFixture postgres) : IDisposable
 {
     static CancellationToken Cancellation => TestContext.Current.CancellationToken;
     readonly ScratchDirectory _folder = ScratchDirectory.Create("audit");
@@ -66,5 +66,20 @@ public sealed class AuditLogTests : IDisposable
         }
         Assert.Equal(12 - dropped, saved);
         await audit.StopAsync(Cancellation);
+    }
+
+    [Fact]
+    public async Task PostgreSQL_takes_every_source_and_outcome_the_gateway_writes()
+    {
+        var connection = await postgres.CreateDatabaseAsync("audit_columns", Cancellation);
+        await using var db = new OrchDbContext(new DbContextOptionsBuilder<OrchDbContext>().UseNpgsql(connection).Options);
+        await db.Database.MigrateAsync(Cancellation);
+
+        // The longest of each: the passthrough's source and an HTTP status outcome.
+        db.Audit.Add(new AuditRecord { At = DateTime.UtcNow, Caller = "c", Source = "passthrough", Server = "s", Tool = "t", Outcome = "invalid_arguments" });
+        db.Audit.Add(new AuditRecord { At = DateTime.UtcNow, Caller = "c", Source = "batch", Server = "s", Tool = "t", Outcome = "http_502" });
+        await db.SaveChangesAsync(Cancellation);
+
+        Assert.Equal(["batch", "passthrough"], await db.Audit.Select(r => r.Source).OrderBy(s => s).ToListAsync(Cancellation));
     }
 }

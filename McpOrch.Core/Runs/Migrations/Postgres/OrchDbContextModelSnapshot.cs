@@ -217,8 +217,8 @@ namespace McpOrch.Core.Runs.Migrations.Postgres
 
                     b.Property<string>("Source")
                         .IsRequired()
-                        .HasMaxLength(8)
-                        .HasColumnType("character varying(8)");
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<string>("Tool")
                         .IsRequired()

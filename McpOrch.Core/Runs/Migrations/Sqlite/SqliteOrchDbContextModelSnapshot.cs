@@ -210,7 +210,7 @@ namespace McpOrch.Core.Runs.Migrations.Sqlite
 
                     b.Property<string>("Source")
                         .IsRequired()
-                        .HasMaxLength(8)
+                        .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Tool")
