@@ -54,12 +54,12 @@ public class OrchDbContext(DbContextOptions options) : DbContext(options)
         {
             audit.ToTable("audit");
             audit.HasKey(a => a.Id);
-            audit.Property(a => a.Caller).HasMaxLength(128);
-            audit.Property(a => a.Source).HasMaxLength(16);
-            audit.Property(a => a.Server).HasMaxLength(128);
-            audit.Property(a => a.Tool).HasMaxLength(256);
-            audit.Property(a => a.Outcome).HasMaxLength(24);
-            audit.Property(a => a.RunId).HasMaxLength(36);
+            audit.Property(a => a.Caller).HasMaxLength(AuditRecord.CallerLength);
+            audit.Property(a => a.Source).HasMaxLength(AuditRecord.SourceLength);
+            audit.Property(a => a.Server).HasMaxLength(AuditRecord.ServerLength);
+            audit.Property(a => a.Tool).HasMaxLength(AuditRecord.ToolLength);
+            audit.Property(a => a.Outcome).HasMaxLength(AuditRecord.OutcomeLength);
+            audit.Property(a => a.RunId).HasMaxLength(AuditRecord.RunIdLength);
             audit.HasIndex(a => a.At);
             audit.HasIndex(a => new { a.Caller, a.At });
         });

@@ -35,10 +35,10 @@ public sealed partial class AuditLog(IServiceScopeFactory scopes, IOptions<OrchO
     /// <summary>How many records were dropped since the start.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Queues <paramref name="record"/>; drops it when the queue is full.</summary>
+    /// <summary>Queues <paramref name="record"/> (its texts cut to their columns); drops it when the queue is full.</summary>
     public void Write(AuditRecord record)
     {
-        if (_queue.Writer.TryWrite(record))
+        if (_queue.Writer.TryWrite(record.Bounded()))
             return;
         var dropped = Interlocked.Increment(ref _dropped);
         OrchTelemetry.AuditRecordDropped();

@@ -10,7 +10,7 @@ public sealed class AuditRecord
     /// <summary>The key's (or token's) name.</summary>
     public string Caller { get; set; } = "";
 
-    /// <summary>How the call came: <c>rest</c>, <c>mcp</c> or <c>batch</c>.</summary>
+    /// <summary>How the call came: <c>rest</c>, <c>mcp</c>, <c>batch</c> or <c>passthrough</c>.</summary>
     public string Source { get; set; } = "";
 
     public string Server { get; set; } = "";
@@ -30,4 +30,22 @@ public sealed class AuditRecord
 
     /// <summary>The batch run the call belongs to (its id as text: the writer's plain INSERT needs no provider types).</summary>
     public string? RunId { get; set; }
+
+    // The columns' lengths. A longer value (a JWT's name, a tool name a passthrough client made up) is cut to fit
+    // when the record is written: a value the database refuses would stop the whole batch it is in.
+    public const int CallerLength = 128, SourceLength = 16, ServerLength = 128, ToolLength = 256, OutcomeLength = 24, RunIdLength = 36;
+
+    /// <summary>This record with every text cut to its column.</summary>
+    public AuditRecord Bounded()
+    {
+        Caller = Cut(Caller, CallerLength);
+        Source = Cut(Source, SourceLength);
+        Server = Cut(Server, ServerLength);
+        Tool = Cut(Tool, ToolLength);
+        Outcome = Cut(Outcome, OutcomeLength);
+        RunId = RunId is null ? null : Cut(RunId, RunIdLength);
+        return this;
+    }
+
+    static string Cut(string value, int length) => value.Length <= length ? value : value[..length];
 }

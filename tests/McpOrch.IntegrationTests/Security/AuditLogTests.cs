@@ -69,17 +69,28 @@ public sealed class AuditLogTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
-    public async Task PostgreSQL_takes_every_source_and_outcome_the_gateway_writes()
+    public async Task PostgreSQL_takes_every_source_and_outcome_and_texts_longer_than_their_columns_are_cut_to_fit()
     {
         var connection = await postgres.CreateDatabaseAsync("audit_columns", Cancellation);
-        await using var db = new OrchDbContext(new DbContextOptionsBuilder<OrchDbContext>().UseNpgsql(connection).Options);
-        await db.Database.MigrateAsync(Cancellation);
+        var services = new ServiceCollection().AddDbContext<OrchDbContext>(db => db.UseNpgsql(connection)).BuildServiceProvider();
+        await using (var scope = services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<OrchDbContext>().Database.MigrateAsync(Cancellation);
+        var audit = new AuditLog(services.GetRequiredService<IServiceScopeFactory>(), Options.Create(new OrchOptions()), NullLogger<AuditLog>.Instance);
+        await audit.StartAsync(Cancellation);
 
-        // The longest of each: the passthrough's source and an HTTP status outcome.
-        db.Audit.Add(new AuditRecord { At = DateTime.UtcNow, Caller = "c", Source = "passthrough", Server = "s", Tool = "t", Outcome = "invalid_arguments" });
-        db.Audit.Add(new AuditRecord { At = DateTime.UtcNow, Caller = "c", Source = "batch", Server = "s", Tool = "t", Outcome = "http_502" });
-        await db.SaveChangesAsync(Cancellation);
+        // The passthrough's source, an HTTP status outcome, and what a client may make up: a JWT's name, a tool's name.
+        audit.Write(new AuditRecord { At = DateTime.UtcNow, Caller = "c", Source = "passthrough", Server = "s", Tool = "t", Outcome = "invalid_arguments" });
+        audit.Write(new AuditRecord { At = DateTime.UtcNow, Caller = new string('c', 500), Source = "batch", Server = "s", Tool = new string('t', 1000), Outcome = "http_502" });
 
-        Assert.Equal(["batch", "passthrough"], await db.Audit.Select(r => r.Source).OrderBy(s => s).ToListAsync(Cancellation));
+        List<AuditRecord> saved = [];
+        for (var attempt = 0; attempt < 50 && saved.Count < 2; attempt++)
+        {
+            await Task.Delay(200, Cancellation);
+            await using var scope = services.CreateAsyncScope();
+            saved = await scope.ServiceProvider.GetRequiredService<OrchDbContext>().Audit.OrderBy(r => r.Source).ToListAsync(Cancellation);
+        }
+        await audit.StopAsync(Cancellation);
+        Assert.Equal(["batch", "passthrough"], saved.Select(r => r.Source));
+        Assert.Equal((AuditRecord.CallerLength, AuditRecord.ToolLength), (saved[0].Caller.Length, saved[0].Tool.Length));
     }
 }
