@@ -9,8 +9,8 @@ namespace Proxy.Api.Mcp;
 /// <summary>
 /// The connections of servers with <c>"isolation": "session"</c>: one per client session and server, made on the
 /// session's first request to the server, closed (its process stopped) when the session ends or after
-/// <see cref="IdleTimeout"/> without a request. When its tools change, its session alone hears of it. Requests without a session (REST, 2026-07-28 clients, batch
-/// runs) use the shared connection.
+/// <see cref="IdleTimeout"/> without a request. When its tools change, its session alone hears of it. Requests
+/// without a session (REST, 2026-07-28 clients, batch runs) use the shared connection.
 /// </summary>
 public sealed partial class SessionUpstreams : BackgroundService
 {
