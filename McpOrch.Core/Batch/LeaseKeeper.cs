@@ -28,19 +28,6 @@ internal sealed class LeaseKeeper : IAsyncDisposable
         return keeper;
     }
 
-    /// <summary>Gives the claim up from our side: <see cref="Token"/> is cancelled (the run was cancelled, say).</summary>
-    public void Cancel()
-    {
-        try
-        {
-            _lost.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The work ended already.
-        }
-    }
-
     async Task RenewAsync(IServiceScopeFactory scopes, TimeSpan interval, Func<RunStore, CancellationToken, Task<bool>> renew)
     {
         while (true)
@@ -51,7 +38,7 @@ internal sealed class LeaseKeeper : IAsyncDisposable
                 await using var scope = scopes.CreateAsyncScope();
                 if (!await renew(scope.ServiceProvider.GetRequiredService<RunStore>(), _stop.Token))
                 {
-                    Cancel();
+                    await _lost.CancelAsync();
                     return;
                 }
             }

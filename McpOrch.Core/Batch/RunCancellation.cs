@@ -12,7 +12,7 @@ public sealed class RunCancellation
     static readonly RedisChannel CanceledChannel = RedisChannel.Literal("mcp-orch:runs:canceled");
 
     readonly IConnectionMultiplexer? _redis;
-    readonly Dictionary<Guid, List<Action>> _listeners = [];
+    readonly Dictionary<Guid, List<CancellationTokenSource>> _listeners = [];
     readonly Lazy<Task> _subscription;
 
     /// <param name="redis">Null in single-process mode.</param>
@@ -37,35 +37,44 @@ public sealed class RunCancellation
             await _redis.GetSubscriber().PublishAsync(CanceledChannel, runId.ToString("D"));
     }
 
-    /// <summary>Calls <paramref name="onCanceled"/> when <paramref name="runId"/> is cancelled, until disposed.</summary>
-    public async Task<IDisposable> ListenAsync(Guid runId, Action onCanceled)
+    /// <summary>
+    /// Starts listening for <paramref name="runId"/>'s cancellation, until disposed: its token is cancelled when the run
+    /// is. Listen before taking work of the run, so that a cancellation in between is not missed.
+    /// </summary>
+    public async Task<Listener> ListenAsync(Guid runId)
     {
         await _subscription.Value;
+        // Never disposed: a source without a timer holds nothing, and a late signal may still cancel it safely.
+        var canceled = new CancellationTokenSource();
         lock (_listeners)
         {
             if (!_listeners.TryGetValue(runId, out var listeners))
                 _listeners[runId] = listeners = [];
-            listeners.Add(onCanceled);
+            listeners.Add(canceled);
         }
-        return new Registration(() =>
+        return new Listener(canceled.Token, () =>
         {
             lock (_listeners)
-                if (_listeners.TryGetValue(runId, out var listeners) && listeners.Remove(onCanceled) && listeners.Count == 0)
+                if (_listeners.TryGetValue(runId, out var listeners) && listeners.Remove(canceled) && listeners.Count == 0)
                     _listeners.Remove(runId);
         });
     }
 
     void Notify(Guid runId)
     {
-        Action[] listeners;
+        CancellationTokenSource[] listeners;
         lock (_listeners)
             listeners = _listeners.TryGetValue(runId, out var registered) ? [.. registered] : [];
         foreach (var listener in listeners)
-            listener();
+            listener.Cancel();
     }
 
-    sealed class Registration(Action dispose) : IDisposable
+    /// <summary>One listener of a run's cancellation.</summary>
+    public sealed class Listener(CancellationToken token, Action stop) : IDisposable
     {
-        public void Dispose() => dispose();
+        /// <summary>Cancelled when the run is.</summary>
+        public CancellationToken Token { get; } = token;
+
+        public void Dispose() => stop();
     }
 }

@@ -34,6 +34,8 @@ public sealed partial class StepExecutor(
     public async Task<bool> ExecuteAsync(ExecuteStep message, CancellationToken cancellationToken)
     {
         var (runId, stepId, dispatch) = message;
+        // Listening first: a cancellation before the claim makes the claim fail, one after it cancels the token.
+        using var runCanceled = await cancellation.ListenAsync(runId);
         if (!await store.TryClaimStepAsync(runId, stepId, dispatch, identity.Name, Lease, cancellationToken))
         {
             LogIgnored(logger, stepId, runId, dispatch);
@@ -46,9 +48,9 @@ public sealed partial class StepExecutor(
 
         StepOutcome outcome;
         int attempts;
+        using var stoppingOrCanceled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runCanceled.Token);
         await using (var lease = LeaseKeeper.Start(scopes, Lease,
-            (runs, ct) => runs.RenewStepLeaseAsync(runId, stepId, dispatch, identity.Name, Lease, ct), cancellationToken))
-        using (await cancellation.ListenAsync(runId, lease.Cancel))
+            (runs, ct) => runs.RenewStepLeaseAsync(runId, stepId, dispatch, identity.Name, Lease, ct), stoppingOrCanceled.Token))
         using (var run = slots.Acquire(runId))
         {
             try

@@ -138,7 +138,9 @@ public abstract class BatchScenarios
               {"id": "next", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "${long}"}}
             ]}
             """);
-        await system.Batch.WaitForAsync(id, s => BatchClient.Step(s, "long")["started_at"] is not null, "the long step to start");
+        // Running upstream: the test server writes the marker when the call reaches it. (A step's started_at is set
+        // when an executor takes it, a moment before its call goes out: a cancellation then means no call at all.)
+        await WaitForMarkerAsync(system, marker, "waiting");
 
         using var cancel = await system.Http.DeleteAsync($"/batch/cancel/{id}", Cancellation);
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
@@ -147,10 +149,7 @@ public abstract class BatchScenarios
         system.Batch.AssertState(status, "Canceled");
         Assert.All(status["steps"]!.AsArray(), s => Assert.Equal("Canceled", s!["state"]!.GetValue<string>()));
         Assert.Null(BatchClient.Step(status, "next")["started_at"]);
-        // The test server writes the marker when its call is cancelled (the file may appear a moment before its text).
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); !(File.Exists(marker) && await File.ReadAllTextAsync(marker, Cancellation) == "cancelled");
-             await Task.Delay(50, Cancellation))
-            Assert.True(DateTime.UtcNow < deadline, "the upstream call was not cancelled\n" + system.Logs());
+        await WaitForMarkerAsync(system, marker, "cancelled");
         using var again = await system.Http.DeleteAsync($"/batch/cancel/{id}", Cancellation);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
@@ -234,5 +233,14 @@ public abstract class BatchScenarios
         using var resumedAtEnd = new HttpRequestMessage(HttpMethod.Get, $"/batch/events/{id}") { Headers = { { "Last-Event-ID", whole[^1].Id } } };
         using var end = await system.Http.SendAsync(resumedAtEnd, Cancellation);
         Assert.Equal(HttpStatusCode.NoContent, end.StatusCode);
+    }
+
+    /// <summary>Waits until the test server's <c>wait</c> tool has written <paramref name="text"/> to its marker file.</summary>
+    static async Task WaitForMarkerAsync(BatchSystem system, string marker, string text)
+    {
+        // The file may appear a moment before its text.
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); !(File.Exists(marker) && await File.ReadAllTextAsync(marker, Cancellation) == text);
+             await Task.Delay(50, Cancellation))
+            Assert.True(DateTime.UtcNow < deadline, $"the upstream call's marker never said '{text}'\n" + system.Logs());
     }
 }
