@@ -16,7 +16,7 @@ public static class DatabaseHostingExtensions
     /// <summary>
     /// Registers <see cref="OrchDbContext"/>: PostgreSQL when <c>ConnectionStrings:orchdb</c> is set, else SQLite in
     /// <c>server.data_dir</c>. With <paramref name="migrate"/>, the service brings the database to the newest migration
-    /// before anything else starts. Returns false, having written why to stderr, when the data folder cannot be made.
+    /// before the hosted services registered after this start. Returns false, having written why to stderr, when the data folder cannot be made.
     /// </summary>
     public static bool TryAddOrchDatabase(this IHostApplicationBuilder builder, OrchSettings settings, bool migrate)
     {
@@ -44,9 +44,12 @@ public static class DatabaseHostingExtensions
             builder.Services.AddDbContext<SqliteOrchDbContext>(db => db.UseSqlite($"Data Source={Path.Combine(folder, DatabaseFile)}").AddInterceptors(pragmas));
             builder.Services.AddScoped<OrchDbContext>(s => s.GetRequiredService<SqliteOrchDbContext>());
         }
-        // Before any other hosted service: nothing may read the database before it is migrated.
+        // Hosted services registered after it start once the database is migrated; the audit log's writer waits for it.
         if (migrate)
-            builder.Services.AddHostedService<DatabaseMigrator>();
+        {
+            builder.Services.AddSingleton<DatabaseMigrator>();
+            builder.Services.AddHostedService(s => s.GetRequiredService<DatabaseMigrator>());
+        }
         return true;
     }
 

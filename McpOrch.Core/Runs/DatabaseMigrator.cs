@@ -1,3 +1,4 @@
+using System.Globalization;
 using McpOrch.Core.Runs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,16 +8,28 @@ using Microsoft.Extensions.Logging;
 namespace McpOrch.Core.Runs;
 
 /// <summary>
-/// Brings the database to the newest migration before anything else uses it (it is registered before the
-/// message bus). PostgreSQL may still be starting: while it is unreachable (or SQLite busy) it is tried for up to
-/// <see cref="Patience"/>; a database that refuses the migration stops the start at once. Several instances
-/// may start at once: EF Core's migration lock keeps them apart.
+/// Brings the database to the newest migration before anything else uses it: hosted services registered after it start
+/// once it is done (the message bus among them), and the audit log's writer waits for <see cref="Migrated"/>.
+/// PostgreSQL may still be starting: while it is unreachable (or SQLite busy) it is tried for up to
+/// <see cref="Patience"/>; a database that refuses the migration stops the start at once. Several instances may start
+/// at once: EF Core's migration lock keeps them apart.
 /// </summary>
 public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, ILogger<DatabaseMigrator> logger) : IHostedService
 {
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
+    readonly TaskCompletionSource _migrated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the database is at the newest migration.</summary>
+    public Task Migrated => _migrated.Task;
 
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await MigrateAsync(cancellationToken);
+        _migrated.TrySetResult();
+    }
+
+    async Task MigrateAsync(CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (true)
@@ -25,11 +38,25 @@ public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, ILogge
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<OrchDbContext>();
-                await db.Database.MigrateAsync(cancellationToken);
                 if (db.Database.IsSqlite())
+                {
+                    await ReleaseAbandonedLockAsync(db, cancellationToken);
                     // Readers never wait for the writer, and a commit costs no fsync of the whole database.
                     await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+                }
+                // Migrating takes a lock even with nothing to do: only when something is to be done. A lock that stays
+                // taken longer than a migration takes was abandoned: the next attempt releases it.
+                if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+                {
+                    using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    attempt.CancelAfter(AbandonedAfter);
+                    await db.Database.MigrateAsync(attempt.Token);
+                }
                 return;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogRetry(logger, "another process holds the migration lock; it is released once it is older than a minute");
             }
             catch (Exception e) when (IsTransient(e) && DateTime.UtcNow < deadline)
             {
@@ -46,6 +73,22 @@ public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, ILogge
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// EF Core locks a SQLite database for a migration with a row in <c>__EFMigrationsLock</c>, which a process killed
+    /// meanwhile leaves behind, and every later start would wait for it for ever. A migration takes seconds: a lock
+    /// older than <see cref="AbandonedAfter"/> is abandoned. (PostgreSQL's lock ends with its connection.)
+    /// </summary>
+    static async Task ReleaseAbandonedLockAsync(OrchDbContext db, CancellationToken cancellationToken)
+    {
+        var tables = await db.Database.SqlQueryRaw<string>(
+            "SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'").ToListAsync(cancellationToken);
+        if (tables.Count == 0)
+            return;
+        // EF Core writes the time as text, "2026-12-03 13:33:54.8905126+00:00": in UTC, text order is time order.
+        var cutoff = (DateTimeOffset.UtcNow - AbandonedAfter).ToString("yyyy-MM-dd HH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture);
+        await db.Database.ExecuteSqlRawAsync("DELETE FROM \"__EFMigrationsLock\" WHERE \"Timestamp\" < {0}", [cutoff], cancellationToken);
+    }
 
     /// <summary>A server that is not up yet (or busy), rather than a database that refuses the migration.</summary>
     static bool IsTransient(Exception e) => e switch

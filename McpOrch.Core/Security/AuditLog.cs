@@ -18,9 +18,11 @@ namespace McpOrch.Core.Security;
 /// Writes audit records to the database off the hot path: <see cref="Write"/> only puts the record in a bounded
 /// queue and never waits. A writer saves the queue in batches, gathered for up to half a second; while the database is away it keeps its batch and
 /// tries again, records pile up in the queue, and once the queue is full (<c>security.audit_queue_size</c>) new ones
-/// are dropped, counted in <c>mcp_orch.audit.dropped</c> and logged.
+/// are dropped, counted in <c>mcp_orch.audit.dropped</c> and logged. In a service that migrates the database, the writer
+/// starts once the migration is done.
 /// </summary>
-public sealed partial class AuditLog(IServiceScopeFactory scopes, IOptions<OrchOptions> options, ILogger<AuditLog> logger) : BackgroundService
+public sealed partial class AuditLog(IServiceScopeFactory scopes, IOptions<OrchOptions> options, ILogger<AuditLog> logger,
+    DatabaseMigrator? migrator = null) : BackgroundService
 {
     const int BatchSize = 500;
     static readonly TimeSpan GatherFor = TimeSpan.FromMilliseconds(500);
@@ -63,6 +65,8 @@ public sealed partial class AuditLog(IServiceScopeFactory scopes, IOptions<OrchO
         var batch = new List<AuditRecord>(BatchSize);
         try
         {
+            if (migrator is not null)
+                await migrator.Migrated.WaitAsync(stoppingToken);
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
                 // Records are not urgent: gathering them for a moment makes one transaction of many, not one per call.
