@@ -170,6 +170,8 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     {
         using var startup = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         startup.CancelAfter(_policy.StartupTimeout);
+        if (Definition.Transport == McpTransportKind.Stdio && !CommandExists(Definition.Command!))
+            throw new FileNotFoundException($"command '{Definition.Command}' not found: install it or fix \"command\" in the configuration");
         var transport = UpstreamTransports.Create(Definition, _logger, _loggerFactory);
         var options = new McpClientOptions
         {
@@ -245,8 +247,6 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     {
         TimeoutException => $"did not answer: {e.Message}",
         ClientTransportClosedException { Details: StdioClientCompletionDetails stdio } => DescribeEnd(stdio),
-        _ when Definition.Transport == McpTransportKind.Stdio && !CommandExists(Definition.Command!) =>
-            $"command '{Definition.Command}' not found: install it or fix \"command\" in the configuration",
         _ => e.Message,
     };
 
@@ -260,8 +260,8 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     static string Describe(UpstreamState state) => state.ToString().ToLowerInvariant();
 
     static bool CommandExists(string command) =>
-        Path.IsPathRooted(command)
-            ? File.Exists(command)
+        command.Contains(Path.DirectorySeparatorChar)
+            ? File.Exists(Path.GetFullPath(command))
             : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(folder => File.Exists(Path.Combine(folder, command)));
 
     /// <summary>Stops the connection and the server process it started.</summary>

@@ -22,3 +22,7 @@ builder.Services.AddMcpServer(o =>
     .WithSubscribeToResourcesHandler((_, _) => ValueTask.FromResult(new EmptyResult()))
     .WithUnsubscribeFromResourcesHandler((_, _) => ValueTask.FromResult(new EmptyResult()));
 await builder.Build().RunAsync();
+// --linger: keeps running after its stdin closed, as some servers do (one that ignores the end of its input, or is
+// still busy): only a signal ends it.
+if (builder.Configuration["linger"] is "true")
+    await Task.Delay(Timeout.Infinite);
