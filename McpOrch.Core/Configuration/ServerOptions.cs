@@ -9,8 +9,11 @@ public sealed class ServerOptions
     /// <summary>The address to listen on; loopback unless the gateway is meant to be shared.</summary>
     public string Host { get; set; } = "127.0.0.1";
 
-    /// <summary>How MCP clients reach the gateway: over HTTP, or over stdin/stdout for an AI client that starts it.</summary>
-    public ProxyTransport Transport { get; set; } = ProxyTransport.Http;
+    /// <summary>
+    /// How MCP clients reach the gateway: over HTTP, or over stdin/stdout for an AI client that starts it. Unset: stdio
+    /// when an MCP client started the process (stdin a pipe, stdout not a terminal), else HTTP.
+    /// </summary>
+    public ProxyTransport? Transport { get; set; }
 
     /// <summary>The HTTP port.</summary>
     [Range(1, 65535)]

@@ -124,22 +124,26 @@ public sealed class ApiKeys
         return revoked == 1 ? true : await keys.AnyAsync(k => k.Id == id, cancellationToken) ? false : null;
     }
 
+    /// <summary>Whether any key works: one of the configuration or the environment, or an active one in the database.</summary>
+    public async Task<bool> AnyAsync(CancellationToken cancellationToken)
+    {
+        if (_configured.Count > 0)
+            return true;
+        await using var scope = _scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<OrchDbContext>().ApiKeys.AnyAsync(k => k.RevokedAt == null, cancellationToken);
+    }
+
     /// <summary>
     /// With no key anywhere (configuration, environment, database: active ones), makes one with every permission and
     /// returns its secret; otherwise null. Replicas starting together make one key between them (<see cref="FirstKeyId"/>).
     /// </summary>
     public async Task<(ApiKeyInfo Key, string Secret)?> CreateFirstKeyAsync(CancellationToken cancellationToken)
     {
-        if (_configured.Count > 0)
+        if (await AnyAsync(cancellationToken))
             return null;
         await using (var scope = _scopes.CreateAsyncScope())
-        {
-            var keys = scope.ServiceProvider.GetRequiredService<OrchDbContext>().ApiKeys;
-            if (await keys.AnyAsync(k => k.RevokedAt == null, cancellationToken))
-                return null;
             // A revoked first key (every key revoked): its id is free again.
-            await keys.Where(k => k.Id == FirstKeyId).ExecuteDeleteAsync(cancellationToken);
-        }
+            await scope.ServiceProvider.GetRequiredService<OrchDbContext>().ApiKeys.Where(k => k.Id == FirstKeyId).ExecuteDeleteAsync(cancellationToken);
         try
         {
             return await CreateAsync("admin", Permission.All, ToolScope.Everything, rateLimit: null, cancellationToken, FirstKeyId);

@@ -32,7 +32,8 @@ public static class ListeningExtensions
             .Where(host => !IsLoopback(host))];
     }
 
-    static bool HasHostAddresses(IConfiguration configuration) =>
+    /// <summary>Whether an ASP.NET Core address was given (<c>--urls</c>, <c>ASPNETCORE_URLS</c>, <c>HTTP_PORTS</c>), as the AppHost and containers do.</summary>
+    public static bool HasHostAddresses(IConfiguration configuration) =>
         configuration["urls"] is not null || configuration["http_ports"] is not null || configuration["https_ports"] is not null;
 
     static bool IsLoopback(string host) =>

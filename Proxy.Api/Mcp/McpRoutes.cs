@@ -11,6 +11,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Proxy.Api.Security;
+using Proxy.Api.Stdio;
 
 namespace Proxy.Api.Mcp;
 
@@ -26,16 +27,20 @@ public sealed class McpRoutes(UpstreamRegistry upstreams, IOptions<OrchOptions> 
 
     string Separator => options.Value.Server.ToolSeparator;
 
-    /// <summary>The caller of a request: the authenticated one over HTTP, the local user over stdio.</summary>
+    /// <summary>The caller of a request: the authenticated one over HTTP, the local user over stdio (which has no user).</summary>
     public static Caller CallerOf<T>(RequestContext<T> request) =>
-        request.User?.Identities.OfType<CallerIdentity>().FirstOrDefault()?.Caller
-        ?? request.Services!.GetService<Caller>()
-        ?? throw new McpProtocolException("The request is not authenticated.", McpErrorCode.InvalidRequest);
+        request.User is { } user
+            ? user.Identities.OfType<CallerIdentity>().FirstOrDefault()?.Caller
+                ?? throw new McpProtocolException("The request is not authenticated.", McpErrorCode.InvalidRequest)
+            : Stdio(request)?.Caller ?? throw new McpProtocolException("The request is not authenticated.", McpErrorCode.InvalidRequest);
 
     /// <summary>The <c>{server}</c> of <c>/mcp/{server}</c>, when the request came that way, or the server a stdio bridge serves.</summary>
     public static string? Endpoint<T>(RequestContext<T> request) =>
-        request.Services!.GetService<IHttpContextAccessor>()?.HttpContext?.GetRouteValue(ProxyToolHandlers.ServerRouteValue) as string
-        ?? request.Services!.GetService<StdioBridge>()?.Server;
+        request.User is not null
+            ? request.Services!.GetService<IHttpContextAccessor>()?.HttpContext?.GetRouteValue(ProxyToolHandlers.ServerRouteValue) as string
+            : Stdio(request)?.Bridge;
+
+    static StdioSession? Stdio<T>(RequestContext<T> request) => request.Services!.GetService<StdioSession>();
 
     public static IDownstream Downstream<T>(RequestContext<T> request) =>
         new McpDownstream(request.Server, request.Services!.GetService<DownstreamSessions>()?.Of(request.Server)?.LogLevel);

@@ -102,7 +102,8 @@ public sealed class ServiceLifecycleTests(PostgresFixture postgres, RedisFixture
         var port = ServiceProcess.FreePort();
         File.WriteAllText(Path.Combine(_folder, "config.yaml"), $"server:\n  host: 127.0.0.1\n  port: {port}\n");
 
-        await using var service = ServiceProcess.Start("Proxy.Api", _folder, port, []);
+        // As in a terminal: this process's stdout is a pipe, which would otherwise make mcp-orch serve stdio.
+        await using var service = ServiceProcess.Start("Proxy.Api", _folder, port, ["--transport", "http"]);
 
         Assert.Equal(HttpStatusCode.OK, (await service.WaitForAsync("/health")).StatusCode);
         Assert.Contains($"Now listening on: http://127.0.0.1:{port}", service.Output);

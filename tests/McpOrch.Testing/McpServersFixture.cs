@@ -53,6 +53,17 @@ public sealed class McpServersFixture : IAsyncLifetime
     public NodeCommand Inspector(params IEnumerable<string> arguments) =>
         Package("@modelcontextprotocol/inspector", ["--cli", .. arguments], [], Path.Combine("clients", "launcher", "build", "index.js"));
 
+    /// <summary>
+    /// The official TypeScript SDK client (<c>tests/servers/clients/stdio-client.mjs</c>) starting <paramref name="command"/>
+    /// over stdio as AI clients do; see <see cref="TypeScriptStdioClient"/>.
+    /// </summary>
+    public NodeCommand StdioClient(IEnumerable<string> clientArguments, IEnumerable<string> command)
+    {
+        var script = Path.Combine(ServersDirectory, "clients", "stdio-client.mjs");
+        return Package("@modelcontextprotocol/sdk", [.. clientArguments, "--", .. command], [], Path.GetRelativePath(
+            Path.Combine(ServersDirectory, "node_modules", "@modelcontextprotocol/sdk"), script));
+    }
+
     public async ValueTask InitializeAsync()
     {
         try

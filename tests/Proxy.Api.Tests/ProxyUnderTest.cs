@@ -60,10 +60,13 @@ public sealed class ProxyUnderTest : IAsyncDisposable
 
     /// <summary>An entry for tests/McpOrch.TestServer, the C# server with the behaviours the npm servers lack.</summary>
     /// <param name="revision">The one protocol revision it speaks (it refuses the others), or null for all it can.</param>
-    public static JsonObject TestServer(double? timeoutSeconds = null, string? revision = null) =>
-        Stdio(McpOrch.Testing.TestServer.Command() is var command && revision is not null
-            ? command with { Arguments = [.. command.Arguments, $"--revision={revision}"] }
-            : command, timeoutSeconds: timeoutSeconds);
+    /// <param name="linger">Keep running after stdin closes, until a signal ends it.</param>
+    public static JsonObject TestServer(double? timeoutSeconds = null, string? revision = null, bool linger = false)
+    {
+        var command = McpOrch.Testing.TestServer.Command();
+        string[] options = [.. revision is null ? [] : new[] { $"--revision={revision}" }, .. linger ? new[] { "--linger=true" } : []];
+        return Stdio(command with { Arguments = [.. command.Arguments, .. options] }, timeoutSeconds: timeoutSeconds);
+    }
 
     /// <summary>An MCP client of the merged endpoint, authenticated with <paramref name="key"/> (the proxy's API_KEY by default).</summary>
     public Task<McpClient> ConnectAsync(CancellationToken cancellationToken, string path = "/mcp", McpClientOptions? options = null, string key = ProxySecret) =>

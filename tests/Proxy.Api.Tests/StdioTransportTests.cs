@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using McpOrch.Testing;
+using Microsoft.Data.Sqlite;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -54,6 +55,39 @@ public sealed class StdioTransportTests(ProxyFixture fixture)
             },
         }.ToJsonString(), Cancellation);
         await listChanged.WaitForToolAsync(client, "memory.read_graph", Cancellation);
+    }
+
+    [Fact]
+    public async Task A_2026_client_is_answered_at_once_while_the_database_is_busy()
+    {
+        using var folder = ScratchDirectory.Create("stdio-busy");
+        var config = folder.Combine("servers.json");
+        await File.WriteAllTextAsync(config, new JsonObject { ["mcpServers"] = new JsonObject { ["test"] = ProxyUnderTest.TestServer() } }.ToJsonString(),
+            Cancellation);
+        // Another process holds the database: the migration waits (as it may on a slow first start).
+        Directory.CreateDirectory(folder.Combine("data"));
+        await using var holder = new SqliteConnection($"Data Source={folder.Combine("data/mcp-orch.db")};Pooling=false");
+        await holder.OpenAsync(Cancellation);
+        await using (var exclusive = holder.CreateCommand())
+        {
+            exclusive.CommandText = "BEGIN EXCLUSIVE";
+            await exclusive.ExecuteNonQueryAsync(Cancellation);
+        }
+
+        // The SDK's client probes with server/discover for 5 s, then takes the server for one of the 2025 era.
+        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = "mcp-orch",
+            Command = "dotnet",
+            Arguments = [BuildOutput.McpOrch, "--config", config],
+            WorkingDirectory = folder.Path,
+            EnvironmentVariables = new Dictionary<string, string?> { ["MCP_ORCH_DATA_DIR"] = folder.Combine("data") },
+        }), new McpClientOptions { ProtocolVersion = "2026-07-28" }, cancellationToken: Cancellation);
+        var tools = await client.ListToolsAsync(cancellationToken: Cancellation);
+
+        Assert.Equal("2026-07-28", client.NegotiatedProtocolVersion);
+        Assert.Contains(tools, t => t.Name == "test.sleep_echo");
+        await holder.CloseAsync(); // The start then completes, and the client's close ends it.
     }
 
     [Theory]
