@@ -138,7 +138,9 @@ public abstract class BatchScenarios
               {"id": "next", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "${long}"}}
             ]}
             """);
-        await system.Batch.WaitForAsync(id, s => BatchClient.Step(s, "long")["started_at"] is not null, "the long step to start");
+        // A step is marked started before its call reaches the server, and a call cancelled before the tool runs never
+        // writes the marker: cancel once the tool has written "waiting".
+        await MarkerAsync(system, marker, "waiting", "the long step's tool did not start");
 
         using var cancel = await system.Http.DeleteAsync($"/batch/cancel/{id}", Cancellation);
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
@@ -147,12 +149,17 @@ public abstract class BatchScenarios
         system.Batch.AssertState(status, "Canceled");
         Assert.All(status["steps"]!.AsArray(), s => Assert.Equal("Canceled", s!["state"]!.GetValue<string>()));
         Assert.Null(BatchClient.Step(status, "next")["started_at"]);
-        // The test server writes the marker when its call is cancelled (the file may appear a moment before its text).
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); !(File.Exists(marker) && await File.ReadAllTextAsync(marker, Cancellation) == "cancelled");
-             await Task.Delay(50, Cancellation))
-            Assert.True(DateTime.UtcNow < deadline, "the upstream call was not cancelled\n" + system.Logs());
+        await MarkerAsync(system, marker, "cancelled", "the upstream call was not cancelled");
         using var again = await system.Http.DeleteAsync($"/batch/cancel/{id}", Cancellation);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
+
+    /// <summary>Waits until the test server has written <paramref name="text"/> to <paramref name="marker"/> (the file may appear a moment before its text).</summary>
+    static async Task MarkerAsync(BatchSystem system, string marker, string text, string failure)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); !(File.Exists(marker) && await File.ReadAllTextAsync(marker, Cancellation) == text);
+             await Task.Delay(50, Cancellation))
+            Assert.True(DateTime.UtcNow < deadline, failure + "\n" + system.Logs());
     }
 
     [Fact]
