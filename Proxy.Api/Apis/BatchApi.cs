@@ -144,16 +144,14 @@ public static partial class BatchApi
     {
         if (await FindAsync(id, user, store, cancellationToken) is not { Id: var runId } || await store.CancelAsync(runId, cancellationToken) is not { } outcome)
             return UnknownRun(id);
-        if (outcome.Changed)
-        {
-            await cancellation.SignalAsync(runId);
-            var run = (await store.FindAsync(runId, cancellationToken))!;
-            await events.AppendAsync(RunEvent.ForRun(runId, RunState.Canceled, BatchStatus.Utc(run.CompletedAt ?? run.UpdatedAt)), cancellationToken);
-        }
-        else if (outcome.State != RunState.Canceled)
+        // A run cancelled before (by this caller or another) has ended too: the README promises 409 for every ended run.
+        if (!outcome.Changed)
             return TypedResults.Problem($"Run {id} already ended {outcome.State}; there is nothing to cancel.",
                 statusCode: StatusCodes.Status409Conflict, title: "Run already ended");
-        return TypedResults.Ok(BatchSummary.From((await store.FindAsync(runId, cancellationToken))!));
+        await cancellation.SignalAsync(runId);
+        var run = (await store.FindAsync(runId, cancellationToken))!;
+        await events.AppendAsync(RunEvent.ForRun(runId, RunState.Canceled, BatchStatus.Utc(run.CompletedAt ?? run.UpdatedAt)), cancellationToken);
+        return TypedResults.Ok(BatchSummary.From(run));
     }
 
     public static async Task<IResult> Events(string id, HttpRequest http, RunStore store, IRunEventLog events, CancellationToken cancellationToken)
