@@ -19,12 +19,15 @@ public static partial class BatchApi
 {
     const string PlanExample = """{"plan": {"steps": [{"id": "a", "tool": "server.tool", "args": {}}]}}""";
 
+    /// <summary>For the body, already held to security.max_json_depth when it was parsed: this limit must not be lower.</summary>
+    static readonly JsonSerializerOptions BodyJson = new(JsonSerializerOptions.Web) { MaxDepth = SecurityOptions.MaxJsonDepthLimit };
+
     public static IEndpointRouteBuilder MapBatchApi(this IEndpointRouteBuilder routes)
     {
         var batch = routes.MapGroup("/batch").WithTags("Batch");
         batch.MapPost("/execute", Execute).WithSummary("Start a run from a natural-language request or an explicit plan")
             .Requires(Permission.Execute)
-            .Accepts<BatchRequest>("application/json")
+            .AcceptsJson<BatchRequest>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -45,16 +48,9 @@ public static partial class BatchApi
         CancellationToken cancellationToken)
     {
         var caller = http.HttpContext.User.Caller();
-        BatchRequest? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<BatchRequest>(http.Body,
-                new JsonSerializerOptions(JsonSerializerOptions.Web) { MaxDepth = options.Value.Security.MaxJsonDepth }, cancellationToken);
-        }
-        catch (JsonException e)
-        {
-            return BadRequest($"The body is not valid JSON ({e.Message.Split(" Path:")[0]}). Send {{\"request\": \"what to do\"}} or {PlanExample}.");
-        }
+        var (body, error) = await JsonBody.ReadAsync<BatchRequest>(http, options.Value.Security.MaxJsonDepth, BodyJson, cancellationToken);
+        if (error is not null)
+            return BadRequest($"{error} Send {{\"request\": \"what to do\"}} or {PlanExample}.");
         var request = string.IsNullOrWhiteSpace(body?.Request) ? null : body.Request.Trim();
         if ((request is null) == (body?.Plan is null))
             return BadRequest($"Send exactly one of \"request\" (what to do, in words: an LLM plans it) and \"plan\" (the steps to run), e.g. {PlanExample}.");

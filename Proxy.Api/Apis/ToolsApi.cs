@@ -24,7 +24,7 @@ public static class ToolsApi
         tools.MapGet("/", ListTools).WithSummary("Every tool of every healthy server").Requires(Permission.Read);
         tools.MapGet("/{server}", ListServerTools).WithSummary("One server's tools").Requires(Permission.Read);
         tools.MapPost("/{name}", CallTool).WithSummary("Call a tool: the body is its arguments object").Requires(Permission.Execute)
-            .Accepts<Dictionary<string, JsonElement>>("application/json")
+            .AcceptsJson<Dictionary<string, JsonElement>>(required: false)
             .Produces<CallToolResult>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -66,11 +66,12 @@ public static class ToolsApi
         if (await upstreams.FindToolAsync(name, cancellationToken) is not { } tool)
             return Problem(StatusCodes.Status404NotFound, "Unknown tool",
                 $"No tool is named '{name}': GET /tools lists them, named server{"."}tool.");
-        var maxDepth = options.Value.Security.MaxJsonDepth;
-        if (await ReadArgumentsAsync(request, maxDepth, cancellationToken) is not { } arguments)
+        var (body, error) = await JsonBody.ReadAsync(request, options.Value.Security.MaxJsonDepth, cancellationToken);
+        if (error is not null || body is { ValueKind: not JsonValueKind.Object })
             return Problem(StatusCodes.Status400BadRequest, "Invalid arguments",
-                $"The body must be a JSON object of arguments for '{name}', nested at most {maxDepth} levels (security.max_json_depth), " +
-                $"e.g. {{\"message\": \"hello\"}}.", tool);
+                $"{error ?? "The body is JSON but not an object."} Send a JSON object of the arguments of '{name}': " +
+                $"GET /tools/{tool.Server} shows its inputSchema.", tool);
+        var arguments = body?.EnumerateObject().ToDictionary(p => p.Name, p => p.Value) ?? [];
         if (ArgumentValidator.Validate(tool.Tool, arguments) is { Count: > 0 } errors)
             return Problem(StatusCodes.Status400BadRequest, "Invalid arguments",
                 $"The arguments do not fit the input schema of '{name}': {string.Join("; ", errors)}.", tool);
@@ -95,26 +96,6 @@ public static class ToolsApi
                 _ => (StatusCodes.Status502BadGateway, "Upstream failure"),
             };
             return Problem(status, title, e.Message, tool);
-        }
-    }
-
-    /// <summary>The body as arguments: an object, or nothing at all for a tool without arguments; null when it is something else.</summary>
-    static async Task<Dictionary<string, JsonElement>?> ReadArgumentsAsync(HttpRequest request, int maxDepth, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var body = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = maxDepth }, cancellationToken);
-            return body.RootElement.ValueKind == JsonValueKind.Object
-                ? body.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone())
-                : null;
-        }
-        catch (JsonException) when (request.ContentLength is null or 0)
-        {
-            return [];
-        }
-        catch (JsonException)
-        {
-            return null;
         }
     }
 
