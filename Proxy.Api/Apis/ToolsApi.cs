@@ -54,8 +54,7 @@ public static class ToolsApi
                 $"'{caller.Name}' may not use MCP server '{server}': it is outside the key's allow-list.");
         await upstreams.WaitForFirstAttemptsAsync(cancellationToken, server);
         if (connection.State != UpstreamState.Healthy)
-            return Problem(StatusCodes.Status503ServiceUnavailable, "Server unavailable",
-                $"MCP server '{server}' is {connection.State.ToString().ToLowerInvariant()}{(connection.LastError is { } error ? $": {error}" : "")}.");
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Server unavailable", $"MCP server '{server}' is {StateOf(connection)}.");
         return TypedResults.Ok(upstreams.Catalog.Tools.Where(t => t.Server == server && caller.Scope.Allows(t.Server, t.Name))
             .Select(ToolInfo.From).ToArray());
     }
@@ -64,8 +63,7 @@ public static class ToolsApi
         UpstreamRegistry upstreams, ToolGate gate, IOptions<OrchOptions> options, CancellationToken cancellationToken)
     {
         if (await upstreams.FindToolAsync(name, cancellationToken) is not { } tool)
-            return Problem(StatusCodes.Status404NotFound, "Unknown tool",
-                $"No tool is named '{name}': GET /tools lists them, named server{"."}tool.");
+            return UnknownTool(name, request.HttpContext.User.Caller(), upstreams);
         var (body, error) = await JsonBody.ReadAsync(request, options.Value.Security.MaxJsonDepth, cancellationToken);
         if (error is not null || body is { ValueKind: not JsonValueKind.Object })
             return Problem(StatusCodes.Status400BadRequest, "Invalid arguments",
@@ -98,6 +96,24 @@ public static class ToolsApi
             return Problem(status, title, e.Message, tool);
         }
     }
+
+    /// <summary>
+    /// 404 for a name no healthy server has; when the name carries the prefix of a server the caller may see that is
+    /// not serving (disabled, or down), it says so instead of suggesting a typo.
+    /// </summary>
+    static ProblemHttpResult UnknownTool(string name, Caller caller, UpstreamRegistry upstreams) =>
+        upstreams.OwnerOf(name) is { State: not UpstreamState.Healthy } server && caller.Scope.AllowsServer(server.Name)
+            ? server.State == UpstreamState.Disabled
+                ? Problem(StatusCodes.Status404NotFound, "Server disabled",
+                    $"'{name}' would be a tool of MCP server '{server.Name}', which is disabled (\"disabled\": true in mcp-config.json): its tools are " +
+                    "not served. Remove \"disabled\" and save the file to start it (MCP Orch reloads it).")
+                : Problem(StatusCodes.Status502BadGateway, "Server unavailable",
+                    $"'{name}' would be a tool of MCP server '{server.Name}', which is {StateOf(server)}. GET /servers shows how it is doing.")
+            : Problem(StatusCodes.Status404NotFound, "Unknown tool", $"No tool is named '{name}': GET /tools lists them, named server{"."}tool.");
+
+    /// <summary>A server's state in words, with its last error: "restarting: command 'x' not found ...".</summary>
+    static string StateOf(UpstreamConnection server) =>
+        $"{server.State.ToString().ToLowerInvariant()}{(server.LastError is { } error ? $": {error}" : "")}";
 
     static ProblemHttpResult Problem(int status, string title, string detail, CatalogTool? tool = null) =>
         TypedResults.Problem(detail, statusCode: status, title: title, extensions: tool is null ? null : new Dictionary<string, object?>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using McpOrch.Testing;
 
 namespace Proxy.Api.Tests;
 
@@ -131,6 +132,33 @@ public sealed class RestApiTests(ProxyFixture fixture)
         (status, body) = await PostAsync("/tools/everything.echo", $$"""{"message": {{deep}}}""");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.StartsWith("The body nests deeper than security.max_json_depth (64 levels) at line 1, byte 76.", body.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_tool_of_a_disabled_server_is_404_saying_the_server_is_disabled()
+    {
+        var (status, body) = await PostAsync("/tools/switched-off.anything", "{}");
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("Server disabled", body.GetProperty("title").GetString());
+        Assert.StartsWith("'switched-off.anything' would be a tool of MCP server 'switched-off', which is disabled (\"disabled\": true in mcp-config.json)",
+            body.GetProperty("detail").GetString());
+
+        // A key that may not use the server learns nothing of it.
+        using var memoryOnly = new HttpClient { BaseAddress = Http.BaseAddress }.WithApiKey(ProxyFixture.Keys.MemoryOnly);
+        using var response = await memoryOnly.PostAsync("/tools/switched-off.anything", new StringContent("{}"), Cancellation);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.StartsWith("No tool is named", (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_tool_of_a_server_that_is_not_running_is_502_with_the_server_s_state_and_error()
+    {
+        var (status, body) = await PostAsync("/tools/missing.anything", "{}");
+
+        Assert.Equal(HttpStatusCode.BadGateway, status);
+        Assert.StartsWith("'missing.anything' would be a tool of MCP server 'missing', which is ", body.GetProperty("detail").GetString());
+        Assert.Contains("command 'mcp-orch-no-such-command' not found", body.GetProperty("detail").GetString());
     }
 
     [Fact]
