@@ -47,6 +47,7 @@ if (mode != ServerMode.Proxy && !builder.TryAddBatch(settings, BatchRoles.Api))
     return 2;
 
 var app = builder.Build();
+app.UseProblemBodies(settings.Options);
 app.UseRequestGuards(security);
 app.UseAuthentication();
 app.UseAuthorization();

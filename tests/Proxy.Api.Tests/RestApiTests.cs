@@ -161,6 +161,19 @@ public sealed class RestApiTests(ProxyFixture fixture)
         Assert.Contains("command 'mcp-orch-no-such-command' not found", body.GetProperty("detail").GetString());
     }
 
+    [Theory]
+    [InlineData("GET", "/no/such/path", HttpStatusCode.NotFound, "Nothing is served at /no/such/path: GET /openapi/v1.json (or /docs in a browser) lists the REST API, and MCP clients connect to /mcp.")]
+    [InlineData("PUT", "/tools", HttpStatusCode.MethodNotAllowed, "PUT is not served at /tools; it takes GET.")]
+    [InlineData("GET", "/batch/cancel/x", HttpStatusCode.MethodNotAllowed, "GET is not served at /batch/cancel/x; it takes DELETE.")]
+    public async Task Answers_of_the_framework_are_problems_that_say_what_to_do(string method, string path, HttpStatusCode expected, string detail)
+    {
+        using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path), Cancellation);
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(detail, (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task Post_to_an_unknown_tool_is_404()
     {
