@@ -65,6 +65,7 @@ var app = builder.Build();
 app.KeepStdioSession();
 if (served.Http)
 {
+    app.UseProblemBodies(settings.Options);
     app.UseRequestGuards(security);
     app.UseAuthentication();
     app.UseAuthorization();

@@ -38,8 +38,11 @@ public sealed class SecurityOptions
     [Range(1024, int.MaxValue)]
     public int MaxResultBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>The highest <see cref="MaxJsonDepth"/> allowed.</summary>
+    public const int MaxJsonDepthLimit = 256;
+
     /// <summary>How deeply tool arguments and request bodies may nest.</summary>
-    [Range(4, 256)]
+    [Range(4, MaxJsonDepthLimit)]
     public int MaxJsonDepth { get; set; } = 64;
 
     /// <summary>Tool calls per minute per key (or token), unless the key sets its own; 0: no limit.</summary>

@@ -89,6 +89,13 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
     public UpstreamConnection? Find(string name) => _connections.FirstOrDefault(c => c.Name == name);
 
     /// <summary>
+    /// The server whose prefix a merged name (of a tool or a prompt) carries: the longest configured name that is
+    /// followed by the separator at its start, whether or not the server is serving; null when none is.
+    /// </summary>
+    public UpstreamConnection? OwnerOf(string mergedName) =>
+        _connections.Where(c => mergedName.StartsWith(c.Name + _separator, StringComparison.Ordinal)).MaxBy(c => c.Name.Length);
+
+    /// <summary>
     /// Waits until the first connection attempt of <paramref name="server"/> (or of every server) has ended, at most
     /// the start-up timeout, so that a client's first tool list is complete rather than whatever happened to be
     /// connected already.

@@ -6,6 +6,7 @@ using McpOrch.Core.Runs;
 using McpOrch.Core.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Proxy.Api.Security;
 
 namespace Proxy.Api.Apis;
@@ -13,11 +14,12 @@ namespace Proxy.Api.Apis;
 /// <summary>API keys and the audit log. Every endpoint needs the write permission.</summary>
 public static class AdminApi
 {
-    /// <summary>snake_case, as the batch API's bodies are.</summary>
+    /// <summary>snake_case, as the batch API's bodies are. A body was held to security.max_json_depth when it was parsed.</summary>
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        MaxDepth = SecurityOptions.MaxJsonDepthLimit,
     };
 
     const string KeyExample = """{"name": "ci", "permissions": ["read", "execute"], "tools": ["github.list_*"], "rate_limit": 60}""";
@@ -26,7 +28,7 @@ public static class AdminApi
     {
         var admin = routes.MapGroup("/admin").WithTags("Admin").Requires(Permission.Write);
         admin.MapPost("/keys", CreateKey).WithSummary("Make an API key; its secret is in this answer and nowhere else")
-            .Accepts<NewKey>("application/json")
+            .AcceptsJson<NewKey>()
             .Produces<CreatedKey>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapGet("/keys", ListKeys).WithSummary("Every key: configured ones and made ones, revoked ones marked; never a secret")
@@ -48,17 +50,11 @@ public static class AdminApi
 
     public sealed record AuditPage(IReadOnlyList<AuditRecord> Items, int Total, int Offset, int Limit);
 
-    public static async Task<IResult> CreateKey(HttpRequest http, ApiKeys keys, CancellationToken cancellationToken)
+    public static async Task<IResult> CreateKey(HttpRequest http, ApiKeys keys, IOptions<OrchOptions> options, CancellationToken cancellationToken)
     {
-        NewKey? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<NewKey>(http.Body, Json, cancellationToken);
-        }
-        catch (JsonException e)
-        {
-            return BadRequest($"The body is not valid JSON ({e.Message.Split(" Path:")[0]}). Send e.g. {KeyExample}.");
-        }
+        var (body, error) = await JsonBody.ReadAsync<NewKey>(http, options.Value.Security.MaxJsonDepth, Json, cancellationToken);
+        if (error is not null)
+            return BadRequest($"{error} Send e.g. {KeyExample}.");
         var problems = new List<string>();
         var name = body?.Name?.Trim() ?? "";
         if (name.Length is 0 or > 128)

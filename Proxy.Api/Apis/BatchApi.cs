@@ -19,12 +19,15 @@ public static partial class BatchApi
 {
     const string PlanExample = """{"plan": {"steps": [{"id": "a", "tool": "server.tool", "args": {}}]}}""";
 
+    /// <summary>For the body, already held to security.max_json_depth when it was parsed: this limit must not be lower.</summary>
+    static readonly JsonSerializerOptions BodyJson = new(JsonSerializerOptions.Web) { MaxDepth = SecurityOptions.MaxJsonDepthLimit };
+
     public static IEndpointRouteBuilder MapBatchApi(this IEndpointRouteBuilder routes)
     {
         var batch = routes.MapGroup("/batch").WithTags("Batch");
         batch.MapPost("/execute", Execute).WithSummary("Start a run from a natural-language request or an explicit plan")
             .Requires(Permission.Execute)
-            .Accepts<BatchRequest>("application/json")
+            .AcceptsJson<BatchRequest>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -45,16 +48,9 @@ public static partial class BatchApi
         CancellationToken cancellationToken)
     {
         var caller = http.HttpContext.User.Caller();
-        BatchRequest? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<BatchRequest>(http.Body,
-                new JsonSerializerOptions(JsonSerializerOptions.Web) { MaxDepth = options.Value.Security.MaxJsonDepth }, cancellationToken);
-        }
-        catch (JsonException e)
-        {
-            return BadRequest($"The body is not valid JSON ({e.Message.Split(" Path:")[0]}). Send {{\"request\": \"what to do\"}} or {PlanExample}.");
-        }
+        var (body, error) = await JsonBody.ReadAsync<BatchRequest>(http, options.Value.Security.MaxJsonDepth, BodyJson, cancellationToken);
+        if (error is not null)
+            return BadRequest($"{error} Send {{\"request\": \"what to do\"}} or {PlanExample}.");
         var request = string.IsNullOrWhiteSpace(body?.Request) ? null : body.Request.Trim();
         if ((request is null) == (body?.Plan is null))
             return BadRequest($"Send exactly one of \"request\" (what to do, in words: an LLM plans it) and \"plan\" (the steps to run), e.g. {PlanExample}.");
@@ -144,16 +140,14 @@ public static partial class BatchApi
     {
         if (await FindAsync(id, user, store, cancellationToken) is not { Id: var runId } || await store.CancelAsync(runId, cancellationToken) is not { } outcome)
             return UnknownRun(id);
-        if (outcome.Changed)
-        {
-            await cancellation.SignalAsync(runId);
-            var run = (await store.FindAsync(runId, cancellationToken))!;
-            await events.AppendAsync(RunEvent.ForRun(runId, RunState.Canceled, BatchStatus.Utc(run.CompletedAt ?? run.UpdatedAt)), cancellationToken);
-        }
-        else if (outcome.State != RunState.Canceled)
+        // A run cancelled before (by this caller or another) has ended too: the README promises 409 for every ended run.
+        if (!outcome.Changed)
             return TypedResults.Problem($"Run {id} already ended {outcome.State}; there is nothing to cancel.",
                 statusCode: StatusCodes.Status409Conflict, title: "Run already ended");
-        return TypedResults.Ok(BatchSummary.From((await store.FindAsync(runId, cancellationToken))!));
+        await cancellation.SignalAsync(runId);
+        var run = (await store.FindAsync(runId, cancellationToken))!;
+        await events.AppendAsync(RunEvent.ForRun(runId, RunState.Canceled, BatchStatus.Utc(run.CompletedAt ?? run.UpdatedAt)), cancellationToken);
+        return TypedResults.Ok(BatchSummary.From(run));
     }
 
     public static async Task<IResult> Events(string id, HttpRequest http, RunStore store, IRunEventLog events, CancellationToken cancellationToken)

@@ -9,6 +9,7 @@ using ModelContextProtocol.Protocol;
 using System.Net;
 using McpOrch.Core.Configuration;
 using McpOrch.Core.Upstreams;
+using Microsoft.AspNetCore.Diagnostics;
 using Proxy.Api.Security;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -72,6 +73,9 @@ public static class PassthroughApi
             }
             target = new UriBuilder(target) { Path = "/" + rest }.Uri;
         }
+        // The server's answers pass as they are, an empty 404 too: no problem body is put in their place.
+        if (context.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages)
+            statusCodePages.Enabled = false;
         var calls = await ToolCallsAsync(context.Request);
         var at = DateTime.UtcNow;
         var started = Stopwatch.GetTimestamp();

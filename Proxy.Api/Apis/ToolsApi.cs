@@ -24,7 +24,7 @@ public static class ToolsApi
         tools.MapGet("/", ListTools).WithSummary("Every tool of every healthy server").Requires(Permission.Read);
         tools.MapGet("/{server}", ListServerTools).WithSummary("One server's tools").Requires(Permission.Read);
         tools.MapPost("/{name}", CallTool).WithSummary("Call a tool: the body is its arguments object").Requires(Permission.Execute)
-            .Accepts<Dictionary<string, JsonElement>>("application/json")
+            .AcceptsJson<Dictionary<string, JsonElement>>(required: false)
             .Produces<CallToolResult>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -54,8 +54,7 @@ public static class ToolsApi
                 $"'{caller.Name}' may not use MCP server '{server}': it is outside the key's allow-list.");
         await upstreams.WaitForFirstAttemptsAsync(cancellationToken, server);
         if (connection.State != UpstreamState.Healthy)
-            return Problem(StatusCodes.Status503ServiceUnavailable, "Server unavailable",
-                $"MCP server '{server}' is {connection.State.ToString().ToLowerInvariant()}{(connection.LastError is { } error ? $": {error}" : "")}.");
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Server unavailable", $"MCP server '{server}' is {StateOf(connection)}.");
         return TypedResults.Ok(upstreams.Catalog.Tools.Where(t => t.Server == server && caller.Scope.Allows(t.Server, t.Name))
             .Select(ToolInfo.From).ToArray());
     }
@@ -64,13 +63,13 @@ public static class ToolsApi
         UpstreamRegistry upstreams, ToolGate gate, IOptions<OrchOptions> options, CancellationToken cancellationToken)
     {
         if (await upstreams.FindToolAsync(name, cancellationToken) is not { } tool)
-            return Problem(StatusCodes.Status404NotFound, "Unknown tool",
-                $"No tool is named '{name}': GET /tools lists them, named server{"."}tool.");
-        var maxDepth = options.Value.Security.MaxJsonDepth;
-        if (await ReadArgumentsAsync(request, maxDepth, cancellationToken) is not { } arguments)
+            return UnknownTool(name, request.HttpContext.User.Caller(), upstreams);
+        var (body, error) = await JsonBody.ReadAsync(request, options.Value.Security.MaxJsonDepth, cancellationToken);
+        if (error is not null || body is { ValueKind: not JsonValueKind.Object })
             return Problem(StatusCodes.Status400BadRequest, "Invalid arguments",
-                $"The body must be a JSON object of arguments for '{name}', nested at most {maxDepth} levels (security.max_json_depth), " +
-                $"e.g. {{\"message\": \"hello\"}}.", tool);
+                $"{error ?? "The body is JSON but not an object."} Send a JSON object of the arguments of '{name}': " +
+                $"GET /tools/{tool.Server} shows its inputSchema.", tool);
+        var arguments = body?.EnumerateObject().ToDictionary(p => p.Name, p => p.Value) ?? [];
         if (ArgumentValidator.Validate(tool.Tool, arguments) is { Count: > 0 } errors)
             return Problem(StatusCodes.Status400BadRequest, "Invalid arguments",
                 $"The arguments do not fit the input schema of '{name}': {string.Join("; ", errors)}.", tool);
@@ -98,25 +97,23 @@ public static class ToolsApi
         }
     }
 
-    /// <summary>The body as arguments: an object, or nothing at all for a tool without arguments; null when it is something else.</summary>
-    static async Task<Dictionary<string, JsonElement>?> ReadArgumentsAsync(HttpRequest request, int maxDepth, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var body = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = maxDepth }, cancellationToken);
-            return body.RootElement.ValueKind == JsonValueKind.Object
-                ? body.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone())
-                : null;
-        }
-        catch (JsonException) when (request.ContentLength is null or 0)
-        {
-            return [];
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    /// <summary>
+    /// 404 for a name no healthy server has; when the name carries the prefix of a server the caller may see that is
+    /// not serving (disabled, or down), it says so instead of suggesting a typo.
+    /// </summary>
+    static ProblemHttpResult UnknownTool(string name, Caller caller, UpstreamRegistry upstreams) =>
+        upstreams.OwnerOf(name) is { State: not UpstreamState.Healthy } server && caller.Scope.AllowsServer(server.Name)
+            ? server.State == UpstreamState.Disabled
+                ? Problem(StatusCodes.Status404NotFound, "Server disabled",
+                    $"'{name}' would be a tool of MCP server '{server.Name}', which is disabled (\"disabled\": true in mcp-config.json): its tools are " +
+                    "not served. Remove \"disabled\" and save the file to start it (MCP Orch reloads it).")
+                : Problem(StatusCodes.Status502BadGateway, "Server unavailable",
+                    $"'{name}' would be a tool of MCP server '{server.Name}', which is {StateOf(server)}. GET /servers shows how it is doing.")
+            : Problem(StatusCodes.Status404NotFound, "Unknown tool", $"No tool is named '{name}': GET /tools lists them, named server{"."}tool.");
+
+    /// <summary>A server's state in words, with its last error: "restarting: command 'x' not found ...".</summary>
+    static string StateOf(UpstreamConnection server) =>
+        $"{server.State.ToString().ToLowerInvariant()}{(server.LastError is { } error ? $": {error}" : "")}";
 
     static ProblemHttpResult Problem(int status, string title, string detail, CatalogTool? tool = null) =>
         TypedResults.Problem(detail, statusCode: status, title: title, extensions: tool is null ? null : new Dictionary<string, object?>

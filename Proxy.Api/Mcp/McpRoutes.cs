@@ -82,7 +82,7 @@ public sealed class McpRoutes(UpstreamRegistry upstreams, IOptions<OrchOptions> 
 
     /// <summary>The server and original name of a merged prompt name: the longest server name that prefixes it.</summary>
     public (UpstreamConnection Server, string Name) ResolveName(Caller caller, string exposed) =>
-        upstreams.Connections.Where(c => exposed.StartsWith(c.Name + Separator, StringComparison.Ordinal)).MaxBy(c => c.Name.Length) is { } connection
+        upstreams.OwnerOf(exposed) is { } connection
             ? (Server(caller, connection.Name), exposed[(connection.Name.Length + Separator.Length)..])
             : throw new McpProtocolException($"Unknown prompt '{exposed}': list the prompts to see what is available.", McpErrorCode.InvalidParams);
 

@@ -5,7 +5,7 @@ namespace Proxy.Api.Tests;
 
 /// <summary>
 /// One proxy for the read-mostly tests: server-everything, server-memory and server-filesystem (healthy),
-/// a server whose command does not exist, and one that exits during start-up. Besides its API_KEY it has the keys of
+/// a server whose command does not exist, one that exits during start-up, and a disabled one. Besides its API_KEY it has the keys of
 /// <see cref="Keys"/>, and JWTs signed with <see cref="ProxyUnderTest.ProxySecret"/>.
 /// </summary>
 public sealed class ProxyFixture : IAsyncLifetime
@@ -55,6 +55,7 @@ public sealed class ProxyFixture : IAsyncLifetime
             ["files"] = ProxyUnderTest.Stdio(Servers.Filesystem(Files)),
             ["missing"] = new JsonObject { ["command"] = "mcp-orch-no-such-command" },
             ["crashing"] = new JsonObject { ["command"] = Servers.NodeExecutable, ["args"] = new JsonArray("-e", "console.error('bad credentials'); process.exit(3)") },
+            ["switched-off"] = new JsonObject { ["command"] = "mcp-orch-never-started", ["disabled"] = true },
         }, Keys.ConfigYaml);
     }
 

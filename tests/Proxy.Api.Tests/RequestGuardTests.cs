@@ -79,8 +79,9 @@ public sealed class RequestGuardTests(ProxyFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, status);
 
         var large = $$"""{"message": "{{new string('x', 4096)}}"}""";
-        (status, _) = await SendAsync(proxy.Http, HttpMethod.Post, "/tools/everything.echo", body: large);
+        (status, var refusal) = await SendAsync(proxy.Http, HttpMethod.Post, "/tools/everything.echo", body: large);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Contains("\"detail\":\"The body is larger than security.max_request_bytes (2048 bytes): send less, or raise the setting.\"", refusal);
         (status, _) = await SendAsync(proxy.Http, HttpMethod.Post, "/tools/everything.echo", body: """{"message": "small"}""");
         Assert.Equal(HttpStatusCode.OK, status);
     }

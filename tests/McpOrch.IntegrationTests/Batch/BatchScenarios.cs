@@ -151,7 +151,8 @@ public abstract class BatchScenarios
         Assert.Null(BatchClient.Step(status, "next")["started_at"]);
         await WaitForMarkerAsync(system, marker, "cancelled");
         using var again = await system.Http.DeleteAsync($"/batch/cancel/{id}", Cancellation);
-        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("already ended Canceled", await again.Content.ReadAsStringAsync(Cancellation));
     }
 
     [Fact]
