@@ -13,7 +13,9 @@ namespace McpOrch.Core.Upstreams;
 /// known; before 2026-07-28 a server's request does not say, so it goes to the one session with requests in flight,
 /// and when sessions of several clients have requests in flight on one shared server it is refused, not guessed.
 /// </summary>
-internal sealed class DownstreamCalls(string server)
+/// <param name="server">The server's name, for messages.</param>
+/// <param name="relaying">Whether the gateway has client sessions to relay to (the proxy); batch executors have none.</param>
+internal sealed class DownstreamCalls(string server, bool relaying)
 {
     const string ProgressTokenKey = "progressToken";
 
@@ -56,15 +58,23 @@ internal sealed class DownstreamCalls(string server)
             JsonSerializer.SerializeToNode(progress, McpJsonUtilities.DefaultOptions), cancellationToken);
     }
 
-    /// <summary>Passes the server's request to the client of the request in flight, if that client can take it.</summary>
+    /// <summary>
+    /// Passes the server's request to the client of the request in flight, if that client can take it. A request that
+    /// has no client to go to — its call came from a batch run or over REST, or the gateway has no clients at all — gets
+    /// <paramref name="clientless"/>'s answer, when there is one. (A proxy's server asking outside any call is refused
+    /// instead: an answer then, such as no roots, would stand for the clients that call later.)
+    /// </summary>
     public async ValueTask<TResult> RelayAsync<TParams, TResult>(string method, TParams? parameters, Func<ClientCapabilities?, bool> supports,
-        CancellationToken cancellationToken)
+        Func<TResult>? clientless, CancellationToken cancellationToken)
     {
         var sessions = Sessions();
+        if (sessions.Count == 0 && clientless is not null && (!relaying || !_calls.IsEmpty))
+            return clientless();
         var downstream = Sending.Value is { } own && sessions.Contains(own) ? own : sessions.Count switch
         {
             1 => sessions[0],
-            0 => throw new McpProtocolException($"MCP Orch has no client request in flight on server '{server}' to pass {method} to.", McpErrorCode.InvalidRequest),
+            0 => throw new McpProtocolException($"MCP Orch has no client request in flight on server '{server}' to pass {method} to " +
+                "(batch runs and REST calls have no client).", McpErrorCode.InvalidRequest),
             _ => throw new McpProtocolException($"MCP Orch cannot tell which of the {sessions.Count} clients with requests in flight on server " +
                 $"'{server}' {method} is for, so it refuses it: give the server \"isolation\": \"session\" in mcp-config.json.",
                 McpErrorCode.InvalidRequest),

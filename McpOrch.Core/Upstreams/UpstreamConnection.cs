@@ -38,8 +38,8 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     /// <param name="policy">Start-up timeout and backoff.</param>
     /// <param name="loggerFactory">For the connection's log and the server's stderr.</param>
     /// <param name="relayClientRequests">
-    /// Offer the server sampling, elicitation and roots, and pass its requests for them to the client session of the
-    /// request in flight (the proxy); without it the server is told the client can do none of them (batch executors).
+    /// Pass the server's sampling, elicitation and roots requests to the client session of the request in flight (the
+    /// proxy); without it (batch executors, which have no clients) the gateway answers them itself.
     /// </param>
     /// <param name="clientCapabilities">
     /// For a connection of one client session's own: what that client declared, which is all the server is told it can
@@ -48,7 +48,7 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     public UpstreamConnection(McpServerDefinition definition, TimeSpan defaultTimeout, SupervisionPolicy policy, ILoggerFactory loggerFactory,
         bool relayClientRequests = false, ClientCapabilities? clientCapabilities = null)
     {
-        _relay = new DownstreamCalls(definition.Name);
+        _relay = new DownstreamCalls(definition.Name, relayClientRequests);
         _relayClientRequests = relayClientRequests;
         _clientCapabilities = clientCapabilities;
         Definition = definition;
@@ -192,14 +192,19 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
                     new(NotificationMethods.ResourceListChangedNotification, Notify),
                     new(NotificationMethods.PromptListChangedNotification, Notify),
                 ],
-                SamplingHandler = !Relays(c => c.Sampling) ? null : (request, _, ct) =>
-                    _relay.RelayAsync<CreateMessageRequestParams, CreateMessageResult>(RequestMethods.SamplingCreateMessage, request, c => c?.Sampling is not null, ct),
-                ElicitationHandler = !Relays(c => c.Elicitation) ? null : (request, ct) =>
-                    _relay.RelayAsync<ElicitRequestParams, ElicitResult>(RequestMethods.ElicitationCreate, request, c => c?.Elicitation is not null, ct),
-                RootsHandler = !Relays(c => c.Roots) ? null : (request, ct) =>
-                    _relay.RelayAsync<ListRootsRequestParams, ListRootsResult>(RequestMethods.RootsList, request, c => c?.Roots is not null, ct),
+                // With no client to ask (a batch run, a REST call) the gateway answers what it honestly can: no roots,
+                // and a declined elicitation; sampling needs a client's model.
+                SamplingHandler = !Offers(c => c.Sampling) ? null : (request, _, ct) =>
+                    _relay.RelayAsync<CreateMessageRequestParams, CreateMessageResult>(RequestMethods.SamplingCreateMessage, request, c => c?.Sampling is not null,
+                        clientless: null, ct),
+                ElicitationHandler = !Offers(c => c.Elicitation) ? null : (request, ct) =>
+                    _relay.RelayAsync<ElicitRequestParams, ElicitResult>(RequestMethods.ElicitationCreate, request, c => c?.Elicitation is not null,
+                        () => new ElicitResult { Action = "decline" }, ct),
+                RootsHandler = !Offers(c => c.Roots) ? null : (request, ct) =>
+                    _relay.RelayAsync<ListRootsRequestParams, ListRootsResult>(RequestMethods.RootsList, request, c => c?.Roots is not null,
+                        () => new ListRootsResult { Roots = [] }, ct),
             },
-            Capabilities = _clientCapabilities is not { } own || !_relayClientRequests ? null
+            Capabilities = _clientCapabilities is not { } own ? null
                 : new ClientCapabilities { Sampling = own.Sampling, Elicitation = own.Elicitation, Roots = own.Roots },
         };
         McpClient? client = null;
@@ -233,9 +238,12 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether the server is offered the client capability <paramref name="capability"/> picks.</summary>
-    bool Relays(Func<ClientCapabilities, object?> capability) =>
-        _relayClientRequests && (_clientCapabilities is null || capability(_clientCapabilities) is not null);
+    /// <summary>
+    /// Whether the server is offered the client capability <paramref name="capability"/> picks: a shared connection
+    /// offers all three (servers such as server-everything list some tools only to clients that can answer them, and
+    /// the proxy's clients and batch runs must see the same tools); a session's own, what its client declared.
+    /// </summary>
+    bool Offers(Func<ClientCapabilities, object?> capability) => _clientCapabilities is null || capability(_clientCapabilities) is not null;
 
     void SetState(UpstreamState state)
     {

@@ -156,6 +156,30 @@ public abstract class BatchScenarios
     }
 
     [Fact]
+    public async Task Tools_a_server_offers_only_to_clients_that_can_answer_it_run_in_batches_as_the_proxy_lists_them()
+    {
+        // server-everything lists get-roots-list, trigger-elicitation-request and trigger-sampling-request only to
+        // clients that declare roots, elicitation and sampling. Every connection (the executors' too) sees the tools the
+        // API validates plans against; with no client to ask, a batch run has no roots, declines, and cannot sample.
+        var system = await SystemAsync();
+        var id = await system.Batch.SubmitPlanAsync("""
+            {"steps": [
+              {"id": "roots", "tool": "everything.get-roots-list", "args": {}},
+              {"id": "ask", "tool": "everything.trigger-elicitation-request", "args": {}},
+              {"id": "sample", "tool": "everything.trigger-sampling-request", "args": {"prompt": "hello"}}
+            ]}
+            """);
+
+        var status = await system.Batch.WaitForEndAsync(id);
+        var result = await system.Batch.ResultAsync(id);
+
+        Assert.Contains("no roots are currently configured", result["outputs"]!["roots"]!.ToJsonString());
+        Assert.Contains("decline", result["outputs"]!["ask"]!.ToJsonString());
+        Assert.Equal("Failed", BatchClient.Step(status, "sample")["state"]!.GetValue<string>());
+        Assert.Contains("sampling/createMessage", result["errors"]!["sample"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_natural_language_request_is_planned_by_the_model_run_and_answered()
     {
         var system = await SystemAsync();

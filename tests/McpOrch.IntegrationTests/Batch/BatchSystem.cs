@@ -8,9 +8,9 @@ namespace McpOrch.IntegrationTests.Batch;
 
 /// <summary>
 /// MCP Orch running batches as real processes, in either form: Proxy.Api alone (single-process mode: SQLite,
-/// in-memory messaging), or Proxy.Api, Planner.Worker and executors over PostgreSQL, Redis and RabbitMQ. Two MCP
-/// servers, both the C# test server: <c>test</c> with a 1 s call timeout, <c>slow</c> with the default one. The
-/// planner's LLM is <see cref="Llm"/>.
+/// in-memory messaging), or Proxy.Api, Planner.Worker and executors over PostgreSQL, Redis and RabbitMQ. Three MCP
+/// servers: the C# test server twice, <c>test</c> with a 1 s call timeout and <c>slow</c> with the default one, and
+/// server-everything. The planner's LLM is <see cref="Llm"/>.
 /// </summary>
 public sealed class BatchSystem : IAsyncDisposable
 {
@@ -60,7 +60,16 @@ public sealed class BatchSystem : IAsyncDisposable
     {
         var system = new BatchSystem(await FakeChatCompletions.StartAsync());
         var server = TestServer.Command();
-        var config = new JsonObject { ["mcpServers"] = new JsonObject { ["test"] = server.ToMcpServerEntry(timeoutSeconds: 1), ["slow"] = server.ToMcpServerEntry() } };
+        // server-everything too, from the packages the assembly's McpServersFixture installed.
+        var config = new JsonObject
+        {
+            ["mcpServers"] = new JsonObject
+            {
+                ["test"] = server.ToMcpServerEntry(timeoutSeconds: 1),
+                ["slow"] = server.ToMcpServerEntry(),
+                ["everything"] = new McpServersFixture().Everything().ToMcpServerEntry(),
+            },
+        };
         await File.WriteAllTextAsync(system._folder.Combine("mcp-config.json"), config.ToJsonString());
         foreach (var (name, value) in connectionStrings ?? [])
             system._environment[name] = value;
