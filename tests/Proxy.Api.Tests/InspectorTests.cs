@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using McpOrch.Testing;
 
 namespace Proxy.Api.Tests;
@@ -8,12 +9,16 @@ public sealed class InspectorTests(ProxyFixture fixture)
 {
     static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    async Task<string> InspectAsync(params string[] arguments)
+    Task<string> InspectAsync(params string[] arguments) =>
+        RunAsync([new Uri(fixture.Proxy.Process.BaseAddress, "/mcp").ToString(), "--transport", "http",
+            "--header", $"Authorization: Bearer {ProxyUnderTest.ProxySecret}", .. arguments]);
+
+    async Task<string> RunAsync(string[] arguments, string? workingDirectory = null)
     {
         using var catalog = ScratchDirectory.Create("inspector");
-        var startInfo = fixture.Servers.Inspector([new Uri(fixture.Proxy.Process.BaseAddress, "/mcp").ToString(), "--transport", "http",
-            "--header", $"Authorization: Bearer {ProxyUnderTest.ProxySecret}", .. arguments]).ToStartInfo();
+        var startInfo = fixture.Servers.Inspector(arguments).ToStartInfo();
         startInfo.Environment["MCP_CATALOG_PATH"] = catalog.Combine("mcp.json");
+        startInfo.WorkingDirectory = workingDirectory ?? startInfo.WorkingDirectory;
         startInfo.RedirectStandardOutput = startInfo.RedirectStandardError = true;
         using var process = Process.Start(startInfo)!;
         var output = process.StandardOutput.ReadToEndAsync(Cancellation);
@@ -23,6 +28,24 @@ public sealed class InspectorTests(ProxyFixture fixture)
         await process.WaitForExitAsync(timeout.Token);
         Assert.True(process.ExitCode == 0, $"inspector {string.Join(' ', arguments)} exited with {process.ExitCode}: {await errors}");
         return await output;
+    }
+
+    [Fact]
+    public async Task The_inspector_starts_mcp_orch_over_stdio_as_the_README_shows()
+    {
+        // The README's form: the inspector's own options first, then "--" and mcp-orch's command line, which the
+        // inspector would otherwise read as its own (it has a --config of its own).
+        using var folder = ScratchDirectory.Create("inspector-stdio");
+        var config = folder.Combine("my-servers.json");
+        await File.WriteAllTextAsync(config, new JsonObject
+        {
+            ["mcpServers"] = new JsonObject { ["everything"] = ProxyUnderTest.Stdio(fixture.Servers.Everything()) },
+        }.ToJsonString(), Cancellation);
+
+        var output = await RunAsync(["--method", "tools/call", "--tool-name", "everything.echo", "--tool-arg", "message=over stdio",
+            "-e", $"MCP_ORCH_DATA_DIR={folder.Combine("data")}", "--", "dotnet", BuildOutput.McpOrch, "--config", config], folder.Path);
+
+        Assert.Contains("Echo: over stdio", output);
     }
 
     [Fact]
