@@ -47,28 +47,33 @@ public sealed class FaultTests(ProxyFixture fixture)
     [Fact]
     public async Task An_upstream_killed_mid_call_fails_that_call_at_once_and_comes_back()
     {
-        await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["everything"] = ProxyUnderTest.Stdio(Servers.Everything()) });
-        await ServerAsync(proxy, "everything", Healthy);
-        var upstream = Assert.Single(proxy.ChildProcessIds(), pid => ProcessTree.CommandName(pid) == "node");
+        await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["test"] = ProxyUnderTest.TestServer() });
+        await ServerAsync(proxy, "test", Healthy);
+        var upstream = Assert.Single(proxy.ChildProcessIds(), pid => CommandLine(pid).Contains("McpOrch.TestServer", StringComparison.Ordinal));
+        var marker = Path.Combine(Path.GetTempPath(), $"killed-{Guid.NewGuid():N}");
 
-        // The operation would take 30 s; the call must end as soon as the server dies, well within the 20 s allowed here.
+        // The call would take 30 s; it must end as soon as the server dies, well within the 20 s allowed here.
         using var noHang = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
         noHang.CancelAfter(TimeSpan.FromSeconds(20));
-        var call = PostAsync(proxy.Http, "/tools/everything.trigger-long-running-operation", """{"duration": 30, "steps": 30}""", noHang.Token);
-        await Task.Delay(TimeSpan.FromSeconds(1), Cancellation);
+        var call = PostAsync(proxy.Http, "/tools/test.wait", new JsonObject { ["seconds"] = 30, ["marker"] = marker }.ToJsonString(), noHang.Token);
+        // Killed once the call runs there: the server writes the marker when it gets it.
+        while (!File.Exists(marker))
+            await Task.Delay(50, noHang.Token);
         Process.GetProcessById(upstream).Kill();
         var (status, body) = await call;
+        File.Delete(marker);
 
         Assert.Equal(HttpStatusCode.BadGateway, status);
-        Assert.StartsWith("MCP server 'everything' disconnected during the call to 'trigger-long-running-operation'",
-            body.GetProperty("detail").GetString());
+        Assert.StartsWith("MCP server 'test' disconnected during the call to 'wait'", body.GetProperty("detail").GetString());
 
-        var restarted = await ServerAsync(proxy, "everything", s => Healthy(s) && s.GetProperty("restarts").GetInt32() >= 1);
+        var restarted = await ServerAsync(proxy, "test", s => Healthy(s) && s.GetProperty("restarts").GetInt32() >= 1);
         Assert.Contains("connection lost", restarted.GetProperty("lastError").GetString());
-        var (echoStatus, echo) = await PostAsync(proxy.Http, "/tools/everything.echo", """{"message": "back"}""", Cancellation);
+        var (echoStatus, echo) = await PostAsync(proxy.Http, "/tools/test.sleep_echo", """{"ms": 1, "value": "back"}""", Cancellation);
         Assert.Equal(HttpStatusCode.OK, echoStatus);
-        Assert.Equal("Echo: back", echo.GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal("back", echo.GetProperty("content")[0].GetProperty("text").GetString());
     }
+
+    static string CommandLine(int pid) => File.Exists($"/proc/{pid}/cmdline") ? File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ') : "";
 
     [Fact]
     public async Task A_call_over_the_servers_timeout_is_504_and_the_server_keeps_working()
@@ -96,6 +101,8 @@ public sealed class FaultTests(ProxyFixture fixture)
             ["everything"] = ProxyUnderTest.Stdio(Servers.Everything()),
         }, "server:\n  startup_timeout: 2s\n");
 
+        // server-everything is healthy (on a loaded machine its own start may need a second attempt within 2 s).
+        await ServerAsync(proxy, "everything", Healthy);
         var tools = await proxy.Http.GetFromJsonAsync<JsonElement[]>("/tools/everything", Cancellation);
         Assert.Contains(tools!, t => t.GetProperty("tool").GetString() == "echo");
 
@@ -111,15 +118,19 @@ public sealed class FaultTests(ProxyFixture fixture)
         {
             ["everything"] = ProxyUnderTest.Stdio(Servers.Everything()),
             ["memory"] = ProxyUnderTest.Stdio(Servers.Memory(Path.Combine(Path.GetTempPath(), $"memory-{Guid.NewGuid():N}.jsonl"))),
+            // One that does not exit when its stdin closes: only MCP Orch's watchdog stops it.
+            ["lingering"] = ProxyUnderTest.TestServer(linger: true),
         });
         await using (proxy)
         {
             await ServerAsync(proxy, "memory", Healthy);
             await ServerAsync(proxy, "everything", Healthy);
+            await ServerAsync(proxy, "lingering", Healthy);
             var children = proxy.ChildProcessIds();
-            Assert.True(children.Count >= 2, $"expected the two servers among the proxy's children, found {children.Count}");
+            Assert.True(children.Count >= 3, $"expected the three servers among the proxy's children, found {children.Count}");
 
-            await proxy.Process.KillAsync();
+            // SIGKILL to the proxy alone: nothing of it runs to stop its servers.
+            Process.GetProcessById(proxy.Process.Id).Kill();
 
             await WaitUntilGoneAsync(children);
         }
