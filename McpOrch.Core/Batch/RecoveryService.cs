@@ -15,7 +15,8 @@ namespace McpOrch.Core.Batch;
 /// The planner's safety net. The database is the source of truth and messages can be lost to a crash between a
 /// commit and a publish, so every half lease it re-dispatches steps whose executor stopped renewing its claim
 /// (failing a step whose executors were lost more than <c>execution.retry_count</c> times, at least once), re-plans
-/// runs whose planner vanished, and schedules runs that nothing touched for a lease.
+/// runs whose planner vanished, and schedules runs that nothing touched for a lease. Each of these is a span in the trace
+/// of its run.
 /// </summary>
 public sealed partial class RecoveryService(IServiceScopeFactory scopes, IOptions<OrchOptions> options, TimeProvider time,
     ILogger<RecoveryService> logger) : BackgroundService
@@ -52,8 +53,9 @@ public sealed partial class RecoveryService(IServiceScopeFactory scopes, IOption
         var events = scope.ServiceProvider.GetRequiredService<IRunEventLog>();
         var now = time.GetUtcNow().UtcDateTime;
 
-        foreach (var (runId, stepId, dispatch) in await store.LapsedStepsAsync(Batch, cancellationToken))
+        foreach (var (runId, stepId, dispatch, traceParent) in await store.LapsedStepsAsync(Batch, cancellationToken))
         {
+            using var activity = OrchTelemetry.StartRecovery($"step {stepId}", traceParent);
             if (dispatch > Math.Max(1, Execution.RetryCount))
             {
                 var error = $"the executor running it stopped answering {dispatch} times (execution.step_lease is {Execution.StepLease.TotalSeconds:0.###}s).";
@@ -76,10 +78,16 @@ public sealed partial class RecoveryService(IServiceScopeFactory scopes, IOption
         }
 
         var (toPlan, toSchedule) = await store.StaleRunsAsync(Execution.StepLease, Batch, cancellationToken);
-        foreach (var runId in toPlan)
+        foreach (var (runId, traceParent) in toPlan)
+        {
+            using var activity = OrchTelemetry.StartRecovery("plan", traceParent);
             await bus.Publish(new PlanRun(runId), cancellationToken);
-        foreach (var runId in toSchedule)
+        }
+        foreach (var (runId, traceParent) in toSchedule)
+        {
+            using var activity = OrchTelemetry.StartRecovery("schedule", traceParent);
             await bus.Publish(new StepFinished(runId, null), cancellationToken);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Step {StepId} of run {RunId}: its executor stopped answering; dispatched again (dispatch {Dispatch}).")]

@@ -26,6 +26,7 @@ public class OrchDbContext(DbContextOptions options) : DbContext(options)
             run.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
             run.HasIndex(r => r.CreatedAt);
             run.Property(r => r.Owner).HasMaxLength(160);
+            run.Property(r => r.TraceParent).HasMaxLength(64);
             run.HasIndex(r => new { r.Owner, r.CreatedAt });
             run.HasIndex(r => new { r.State, r.UpdatedAt });
             run.HasMany(r => r.Steps).WithOne().HasForeignKey(s => s.RunId).OnDelete(DeleteBehavior.Cascade);

@@ -43,5 +43,11 @@ public sealed class RunRecord
     /// <summary>The <see cref="Security.Caller.Id"/> of that caller: only it (and keys with the write permission) may see the run.</summary>
     public string? Owner { get; set; }
 
+    /// <summary>
+    /// The W3C traceparent of the request that started the run: the recovery pass continues the run's trace when it
+    /// dispatches a step again or plans the run anew, so that a run stays one trace.
+    /// </summary>
+    public string? TraceParent { get; set; }
+
     public List<StepRecord> Steps { get; set; } = [];
 }

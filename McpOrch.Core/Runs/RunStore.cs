@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpOrch.Core.Plans;
@@ -29,7 +30,7 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
         var run = new RunRecord
         {
             Id = Guid.CreateVersion7(), Request = request, State = RunState.Pending, CreatedAt = now, UpdatedAt = now, LeaseUntil = now + lease,
-            Caller = caller?.ToJson(), Owner = caller?.Id,
+            Caller = caller?.ToJson(), Owner = caller?.Id, TraceParent = Activity.Current?.Id,
         };
         if (plan is not null)
         {
@@ -216,15 +217,16 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
     }
 
     /// <summary>Running steps whose executor showed no sign of life within the lease, oldest first.</summary>
-    public async Task<IReadOnlyList<(Guid RunId, string StepId, int Dispatch)>> LapsedStepsAsync(int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(Guid RunId, string StepId, int Dispatch, string? TraceParent)>> LapsedStepsAsync(int limit,
+        CancellationToken cancellationToken)
     {
         var now = Now;
         var steps = await db.Steps.AsNoTracking()
             .Where(s => s.State == StepState.Running && s.LeaseUntil < now)
             .OrderBy(s => s.LeaseUntil).Take(limit)
-            .Select(s => new { s.RunId, s.StepId, s.Dispatch })
+            .Join(db.Runs, s => s.RunId, r => r.Id, (s, r) => new { s.RunId, s.StepId, s.Dispatch, r.TraceParent })
             .ToListAsync(cancellationToken);
-        return [.. steps.Select(s => (s.RunId, s.StepId, s.Dispatch))];
+        return [.. steps.Select(s => (s.RunId, s.StepId, s.Dispatch, s.TraceParent))];
     }
 
     /// <summary>Gives a lapsed step a new dispatch number; false when it is not lapsed any more.</summary>
@@ -243,18 +245,18 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
     /// Runs that need a planner's attention because a message or a worker was lost: Pending or Planning runs whose
     /// claim lapsed (plan them), and Running runs that nothing touched for <paramref name="idle"/> (schedule them).
     /// </summary>
-    public async Task<(IReadOnlyList<Guid> ToPlan, IReadOnlyList<Guid> ToSchedule)> StaleRunsAsync(TimeSpan idle, int limit,
-        CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<(Guid Id, string? TraceParent)> ToPlan, IReadOnlyList<(Guid Id, string? TraceParent)> ToSchedule)> StaleRunsAsync(
+        TimeSpan idle, int limit, CancellationToken cancellationToken)
     {
         var now = Now;
         var quiet = now - idle;
         var toPlan = await db.Runs.AsNoTracking()
             .Where(r => (r.State == RunState.Pending || r.State == RunState.Planning) && r.LeaseUntil < now)
-            .OrderBy(r => r.CreatedAt).Take(limit).Select(r => r.Id).ToListAsync(cancellationToken);
+            .OrderBy(r => r.CreatedAt).Take(limit).Select(r => new { r.Id, r.TraceParent }).ToListAsync(cancellationToken);
         var toSchedule = await db.Runs.AsNoTracking()
             .Where(r => r.State == RunState.Running && r.UpdatedAt < quiet && (r.LeaseUntil == null || r.LeaseUntil < now))
-            .OrderBy(r => r.UpdatedAt).Take(limit).Select(r => r.Id).ToListAsync(cancellationToken);
-        return (toPlan, toSchedule);
+            .OrderBy(r => r.UpdatedAt).Take(limit).Select(r => new { r.Id, r.TraceParent }).ToListAsync(cancellationToken);
+        return ([.. toPlan.Select(r => (r.Id, r.TraceParent))], [.. toSchedule.Select(r => (r.Id, r.TraceParent))]);
     }
 
     /// <summary>Ends a run that is in <paramref name="from"/>; false when it is not (cancelled meanwhile, say).</summary>

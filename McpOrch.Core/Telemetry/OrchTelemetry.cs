@@ -14,6 +14,14 @@ public static class OrchTelemetry
 
     public static readonly ActivitySource Source = new(Name);
 
+    /// <summary>
+    /// A span of the recovery pass in the trace of the run it acts on (<paramref name="traceParent"/>: the traceparent the
+    /// run kept), so that a step dispatched again, or a run planned anew, stays in its run's trace.
+    /// </summary>
+    public static Activity? StartRecovery(string what, string? traceParent) =>
+        Source.StartActivity($"recovery: {what}", ActivityKind.Internal,
+            ActivityContext.TryParse(traceParent, null, out var parent) ? parent : default);
+
     static readonly Meter Meter = new(Name);
 
     static readonly Histogram<double> ToolCallDuration = Meter.CreateHistogram<double>("mcp_orch.tool_call.duration", "s",

@@ -106,7 +106,11 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
                 if (trace.Any(s => s.Service == "proxy-api" && s.Name == "POST /batch/execute") && trace.Any(s => s.Service == "planner-worker"))
                     break;
                 Assert.True(DateTime.UtcNow < deadline, "the trace of the MCP call does not reach back to the request: "
-                    + string.Join(", ", trace.Select(s => $"{s.Service}: {s.Name}")));
+                    + string.Join(", ", trace.Select(s => $"{s.Service}: {s.Name} ({s.SpanId} < {s.ParentSpanId})"))
+                    + "\nthe run's messages in every trace: " + string.Join(", ", telemetry.Spans
+                        .Where(s => s.Name.Contains("PlanRun", StringComparison.Ordinal) || s.Name.Contains("ExecuteStep", StringComparison.Ordinal)
+                            || s.Name.StartsWith("recovery", StringComparison.Ordinal) || s.Name == "POST /batch/execute")
+                        .Select(s => $"{s.Service}: {s.Name} ({s.TraceId}/{s.SpanId} < {s.ParentSpanId})")));
             }
 
             // Tool calls by server and tool, steps by state, and queue waits, from the executors.

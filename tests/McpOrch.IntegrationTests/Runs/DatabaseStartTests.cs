@@ -14,7 +14,8 @@ public sealed class DatabaseStartTests
             (await first.WaitHealthyAsync()).Dispose();
             Assert.Equal(0, await first.StopAsync());
         }
-        // What EF Core leaves in the SQLite database when the process migrating it is killed: its lock.
+        // What EF Core leaves in the SQLite database when the process migrating it is killed: its lock. And a migration
+        // to do (one that changes nothing in SQLite), so that the next start needs the lock.
         await using (var connection = new SqliteConnection($"Data Source={folder.Combine(".mcp-orch-data/mcp-orch.db")};Pooling=false"))
         {
             await connection.OpenAsync(TestContext.Current.CancellationToken);
@@ -22,7 +23,7 @@ public sealed class DatabaseStartTests
             command.CommandText = """
                 CREATE TABLE IF NOT EXISTS "__EFMigrationsLock" ("Id" INTEGER NOT NULL PRIMARY KEY, "Timestamp" TEXT NOT NULL);
                 INSERT INTO "__EFMigrationsLock" VALUES (1, '2026-01-01 10:00:00.0000000+00:00');
-                DELETE FROM "__EFMigrationsHistory" WHERE "MigrationId" = (SELECT max("MigrationId") FROM "__EFMigrationsHistory");
+                DELETE FROM "__EFMigrationsHistory" WHERE "MigrationId" LIKE '%_AuditSourceLength';
                 """;
             await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using McpOrch.Core.Plans;
 using McpOrch.Core.Runs;
@@ -125,13 +126,17 @@ public sealed class RunStoreTests(PostgresFixture postgres) : IDisposable
     public async Task A_step_whose_executor_stops_renewing_is_dispatched_again_and_the_old_dispatch_can_no_longer_finish(string provider)
     {
         var store = await DatabaseAsync(provider);
-        var run = await store().CreateAsync(null, Plan, Lease, Cancellation);
+        RunRecord run;
+        // Made during a request: the run keeps its trace, which the recovery pass continues.
+        using (var request = new Activity("POST /batch/execute").Start())
+            run = await store().CreateAsync(null, Plan, Lease, Cancellation);
         await store().ScheduleAsync(run.Id, Lease, Cancellation);
         Assert.True(await store().TryClaimStepAsync(run.Id, "a", 1, "lost", Lease, Cancellation));
         Assert.Empty(await store().LapsedStepsAsync(10, Cancellation));
 
         _clock.Advance(Lease + TimeSpan.FromSeconds(1));
-        Assert.Equal([(run.Id, "a", 1), (run.Id, "d", 1)], (await store().LapsedStepsAsync(10, Cancellation)).Order());
+        Assert.NotNull(run.TraceParent);
+        Assert.Equal([(run.Id, "a", 1, run.TraceParent), (run.Id, "d", 1, run.TraceParent)], (await store().LapsedStepsAsync(10, Cancellation)).Order());
         Assert.True(await store().RedispatchAsync(run.Id, "a", 1, Lease, Cancellation));
         Assert.False(await store().RedispatchAsync(run.Id, "a", 1, Lease, Cancellation));
 
@@ -214,7 +219,7 @@ public sealed class RunStoreTests(PostgresFixture postgres) : IDisposable
         Assert.Empty((await store().StaleRunsAsync(Lease, 10, Cancellation)).ToPlan);
 
         _clock.Advance(Lease + TimeSpan.FromSeconds(1));
-        Assert.Equal([run.Id], (await store().StaleRunsAsync(Lease, 10, Cancellation)).ToPlan);
+        Assert.Equal([(run.Id, (string?)null)], (await store().StaleRunsAsync(Lease, 10, Cancellation)).ToPlan);
         Assert.True(await store().TryLeaseRunAsync(run.Id, RunState.Planning, RunState.Planning, Lease, Cancellation));
         Assert.True(await store().SetPlanAsync(run.Id, Plan, Cancellation));
         Assert.Equal(RunState.Running, (await store().FindAsync(run.Id, Cancellation))!.State);
