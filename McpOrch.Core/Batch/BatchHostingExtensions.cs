@@ -117,7 +117,7 @@ public static class BatchHostingExtensions
         }
         catch (OrchConfigurationException e)
         {
-            problem = string.Join(Environment.NewLine + "  ", e.Errors);
+            problem = e.Report;
             return false;
         }
     }
