@@ -225,8 +225,45 @@ public sealed class OrchConfigurationTests : IDisposable
         var settings = Load();
 
         Assert.Equal(8080, settings.Options.Server.Port);
-        Assert.Contains("config.yaml: line 2: server.prot: unknown key, ignored (did you mean 'port'?).", settings.Warnings);
+        Assert.Contains("config.yaml: line 2: server.prot: unknown key, ignored (did you mean 'server.port'?).", settings.Warnings);
         Assert.Contains("config.yaml: line 3: executon: unknown key, ignored (did you mean 'execution'?).", settings.Warnings);
+    }
+
+    [Fact]
+    public void Llm_keys_written_flat_in_config_yaml_suggest_the_block_of_the_configured_provider()
+    {
+        Write("config.yaml", "llm:\n  endpoint: http://127.0.0.1:8000/v1\n  model: m\n");
+        Assert.Equal([
+            "config.yaml: line 2: llm.endpoint: unknown key, ignored (did you mean 'llm.azure.endpoint'?).",
+            "config.yaml: line 3: llm.model: unknown key, ignored (did you mean 'llm.azure.model'?).",
+        ], Load().Warnings.Where(w => w.StartsWith("config.yaml", StringComparison.Ordinal)));
+
+        Write("config.yaml", "llm:\n  provider: ollama\n  endpoint: http://127.0.0.1:8000/v1\n  model: m\n");
+        Assert.Equal([
+            "config.yaml: line 3: llm.endpoint: unknown key, ignored (did you mean 'llm.ollama.endpoint'?).",
+            "config.yaml: line 4: llm.model: unknown key, ignored (did you mean 'llm.ollama.model'?).",
+        ], Load().Warnings.Where(w => w.StartsWith("config.yaml", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Unknown_keys_in_the_environment_and_on_the_command_line_are_warnings_with_the_nearest_key_in_their_own_form()
+    {
+        _environment["McpOrch__Llm__Endpoint"] = "http://127.0.0.1:8000/v1";
+        _environment["McpOrch__Execution__MaxParalelTasks"] = "3";
+        _environment["MCPORCH__SECURITY__APIKEYS__0__NAME"] = "ci";
+        _environment["McpOrch__Security__ApiKeys__0__Key"] = "k";
+        _environment["McpOrch__Security__ApiKeys__0__Permissions"] = "read";
+        _environment["McpOrch__Llm__Bedrock__Model"] = "m";
+
+        var settings = Load("--McpOrch:Server:Prot=9000", "--McpOrch:Execution:RetryCount", "1");
+
+        Assert.Equal([
+            "environment variable McpOrch__Execution__MaxParalelTasks: execution.max_paralel_tasks: unknown key, ignored (did you mean 'McpOrch__Execution__MaxParallelTasks'?).",
+            "environment variable McpOrch__Llm__Endpoint: llm.endpoint: unknown key, ignored (did you mean 'McpOrch__Llm__Azure__Endpoint'?).",
+            "command-line option --McpOrch:Server:Prot: server.prot: unknown key, ignored (did you mean '--McpOrch:Server:Port'?).",
+        ], settings.Warnings.Where(w => !w.StartsWith("mcp-config.json", StringComparison.Ordinal)));
+        Assert.Equal(1, settings.Options.Execution.RetryCount);
+        Assert.Equal("ci", Assert.Single(settings.Options.Security.ApiKeys).Name);
     }
 
     [Theory]
