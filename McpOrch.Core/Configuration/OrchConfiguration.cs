@@ -65,10 +65,11 @@ public static class OrchConfiguration
 
         var binder = new SettingsBinder(root, SwitchMappings, problems);
         var options = binder.Bind();
+        var llmProblem = LlmProviderInference.Infer(options.Llm, environment, binder, problems);
         WarnUnknownKeys(root, args, environment, options.Llm.Provider, problems);
         var servers = ReadServers(options, root, binder, environment, baseDirectory, problems);
         problems.ThrowIfAny();
-        return new OrchSettings(options, servers, problems.Warnings);
+        return new OrchSettings(options, servers, problems.Warnings) { LlmProblem = llmProblem };
     }
 
     /// <summary>

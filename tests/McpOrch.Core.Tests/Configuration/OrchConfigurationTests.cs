@@ -266,6 +266,73 @@ public sealed class OrchConfigurationTests : IDisposable
         Assert.Equal("ci", Assert.Single(settings.Options.Security.ApiKeys).Name);
     }
 
+    [Fact]
+    public void With_no_provider_the_azure_variables_choose_azure()
+    {
+        Write("config.yaml", "llm:\n  azure:\n    model: gpt-4.1\n");
+        _environment["AZURE_AI_ENDPOINT"] = "https://foundry.example.com";
+        _environment["AZURE_AI_API_KEY"] = "azure-secret";
+
+        var settings = Load();
+
+        Assert.Equal(LlmProvider.Azure, settings.Options.Llm.Provider);
+        Assert.Null(settings.LlmProblem);
+    }
+
+    [Fact]
+    public void With_no_provider_the_AWS_variables_choose_bedrock()
+    {
+        _environment["AWS_REGION"] = "eu-west-1";
+        _environment["AWS_ACCESS_KEY_ID"] = "AKIA";
+        _environment["AWS_SECRET_ACCESS_KEY"] = "aws-secret";
+        _environment["McpOrch__Llm__Bedrock__Model"] = "anthropic.claude";
+
+        Assert.Equal(LlmProvider.Bedrock, Load().Options.Llm.Provider);
+    }
+
+    [Fact]
+    public void Provider_variables_without_the_rest_name_what_was_found_and_what_is_missing_never_a_value()
+    {
+        Write("config.yaml", "llm:\n  bedrock:\n    model: anthropic.claude\n");
+        _environment["AWS_REGION"] = "eu-west-1";
+        _environment["AWS_ACCESS_KEY_ID"] = "AKIA-SECRET-ID";
+
+        var settings = Load();
+
+        Assert.Null(settings.Options.Llm.Provider);
+        Assert.Equal("found llm.bedrock.model (config.yaml: line 3), AWS_REGION, AWS_ACCESS_KEY_ID for the bedrock provider; " +
+            "missing llm.bedrock.secret_access_key (set AWS_SECRET_ACCESS_KEY, or llm.bedrock.secret_access_key in config.yaml).", settings.LlmProblem);
+        Assert.Contains($"llm: {settings.LlmProblem} Until then natural-language batch requests are refused (503).", settings.Warnings);
+
+        _environment.Remove("AWS_REGION");
+        _environment.Remove("AWS_ACCESS_KEY_ID");
+        _environment["AZURE_AI_ENDPOINT"] = "https://foundry.example.com";
+        _environment["AZURE_AI_API_KEY"] = "azure-secret";
+        File.Delete(Path.Combine(_folder, "config.yaml"));
+        Assert.Equal("found AZURE_AI_ENDPOINT, AZURE_AI_API_KEY for the azure provider; " +
+            "missing llm.azure.model (set llm.azure.model in config.yaml, or McpOrch__Llm__Azure__Model).", Load().LlmProblem);
+    }
+
+    [Fact]
+    public void Variables_of_two_providers_choose_neither_and_say_so()
+    {
+        Write("config.yaml", "llm:\n  azure:\n    model: gpt-4.1\n");
+        _environment["AZURE_AI_ENDPOINT"] = "https://foundry.example.com";
+        _environment["AZURE_AI_API_KEY"] = "azure-secret";
+        _environment["AWS_REGION"] = "eu-west-1";
+
+        var settings = Load();
+
+        Assert.Null(settings.Options.Llm.Provider);
+        Assert.Equal("found AZURE_AI_ENDPOINT, AZURE_AI_API_KEY for the azure provider and AWS_REGION for the bedrock provider; " +
+            "missing llm.provider, to choose one (set it in config.yaml, or McpOrch__Llm__Provider).", settings.LlmProblem);
+
+        Write("config.yaml", "llm:\n  provider: azure\n  azure:\n    model: gpt-4.1\n");
+        var chosen = Load();
+        Assert.Equal(LlmProvider.Azure, chosen.Options.Llm.Provider);
+        Assert.Null(chosen.LlmProblem);
+    }
+
     [Theory]
     [InlineData("server:\n  port: abc\n", "config.yaml: line 2: server.port: must be a whole number, not 'abc'.")]
     [InlineData("server:\n  port: 70000\n", "config.yaml: line 2: server.port: must be between 1 and 65535.")]
