@@ -303,6 +303,7 @@ public sealed class OrchConfigurationTests : IDisposable
         Assert.Equal("found llm.bedrock.model (config.yaml: line 3), AWS_REGION, AWS_ACCESS_KEY_ID for the bedrock provider; " +
             "missing llm.bedrock.secret_access_key (set AWS_SECRET_ACCESS_KEY, or llm.bedrock.secret_access_key in config.yaml).", settings.LlmProblem);
         Assert.Contains($"llm: {settings.LlmProblem} Until then natural-language batch requests are refused (503).", settings.Warnings);
+        Assert.DoesNotContain(settings.Warnings, w => w.Contains("AKIA-SECRET-ID", StringComparison.Ordinal) || w.Contains("eu-west-1", StringComparison.Ordinal));
 
         _environment.Remove("AWS_REGION");
         _environment.Remove("AWS_ACCESS_KEY_ID");
