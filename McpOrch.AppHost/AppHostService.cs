@@ -15,6 +15,7 @@ public sealed class AppHostService(IConfiguration configuration, IHostApplicatio
     public const string DefaultDataFolder = ".mcp-orch";
 
     readonly Lock _console = new();
+    readonly FirstKeyBlock _firstKey = new();
     McpOrchApp? _app;
     string _lastTable = "";
 
@@ -31,6 +32,8 @@ public sealed class AppHostService(IConfiguration configuration, IHostApplicatio
                 Console.WriteLine($"MCP endpoint  {_app.Proxy.Url}mcp");
                 Console.WriteLine($"REST and docs {_app.Proxy.Url}tools, {_app.Proxy.Url}docs, {_app.Proxy.Url}batch");
                 Console.WriteLine($"Dashboard     {_app.Services[^1].Url}");
+                if (_firstKey.Lines is { } key)
+                    Console.WriteLine(string.Join(Environment.NewLine, ["", .. key, ""]));
                 Console.WriteLine("Ctrl+C stops everything.");
             }
         }
@@ -84,7 +87,11 @@ public sealed class AppHostService(IConfiguration configuration, IHostApplicatio
     void WriteLine(string resource, string line)
     {
         lock (_console)
+        {
             Console.WriteLine($"{resource,-18}| {line}");
+            if (resource == McpOrchApp.ProxyResource)
+                _firstKey.Read(line);
+        }
     }
 
     void PrintTable()

@@ -13,6 +13,9 @@ namespace McpOrch.AppHost;
 /// </summary>
 public sealed class McpOrchApp : IAsyncDisposable
 {
+    /// <summary>The resource name of Proxy.Api.</summary>
+    public const string ProxyResource = "proxy-api";
+
     readonly AppHostOptions _options;
     readonly ILoggerFactory _loggers;
     readonly Action<string, string> _output;
@@ -87,7 +90,7 @@ public sealed class McpOrchApp : IAsyncDisposable
             foreach (var (name, value) in await ConnectionStringsAsync(cancellationToken))
                 environment[$"ConnectionStrings__{name}"] = value;
 
-        var proxy = Add("proxy-api", "Proxy.Api", "mcp-orch.dll", _options.ProxyPort, environment);
+        var proxy = Add(ProxyResource, "Proxy.Api", "mcp-orch.dll", _options.ProxyPort, environment);
         await proxy.StartAsync(cancellationToken);
 
         environment[$"services__proxy-api__http__0"] = proxy.Url.ToString().TrimEnd('/');

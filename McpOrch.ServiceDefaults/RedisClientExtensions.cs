@@ -27,6 +27,10 @@ public static class RedisClientExtensions
         var connectionString = ConnectionStringRequirement.Require(builder, connectionName, "a Redis connection string such as 127.0.0.1:6379");
         if (builder.Services.Any(s => s.ServiceType == typeof(IConnectionMultiplexer)))
             return builder;
+        // Its connection log is ~40 lines at Information per connect, one of them the raw bytes of a handshake reply;
+        // warnings and errors still show. Logging__LogLevel__StackExchange.Redis can still ask for it.
+        if (builder.Configuration["Logging:LogLevel:StackExchange.Redis"] is null)
+            builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Warning);
         var options = ConfigurationOptions.Parse(connectionString);
         // Keep retrying in the background rather than failing when Redis is not up yet (or restarts).
         options.AbortOnConnectFail = false;

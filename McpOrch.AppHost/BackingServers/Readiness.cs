@@ -11,11 +11,14 @@ public static class Readiness
     /// "not yet". Fails with the tail of the server's output when the process exits first or when
     /// <paramref name="timeout"/> passes.
     /// </summary>
+    /// <param name="probeTimeout">How long one probe may take (5 s by default); <see cref="Timeout.InfiniteTimeSpan"/>
+    /// lets each probe finish, bounded by <paramref name="timeout"/> alone.</param>
     public static async Task WaitAsync(
         ServerProcess process,
         Func<CancellationToken, Task<bool>> probe,
         TimeSpan timeout,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        TimeSpan? probeTimeout = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -30,7 +33,7 @@ public static class Readiness
 
                 using (var attempt = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token))
                 {
-                    attempt.CancelAfter(ProbeTimeout);
+                    attempt.CancelAfter(probeTimeout ?? ProbeTimeout);
                     try
                     {
                         if (await probe(attempt.Token))

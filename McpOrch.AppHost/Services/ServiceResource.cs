@@ -100,12 +100,14 @@ public sealed partial class ServiceResource : IAsyncDisposable
         lock (_processIds)
             _processIds.Add(_process.Id);
         Update(ResourceState.Starting);
-        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
+        // Each /health request may take as long as the service's checks do: on a busy machine a first database check can
+        // take seconds, and a probe that gave up would cancel it, which the service logs as a failed check.
+        using var http = new HttpClient { BaseAddress = Url, Timeout = Timeout.InfiniteTimeSpan };
         await Readiness.WaitAsync(_process, async ct =>
         {
             using var response = await http.GetAsync("/health", ct);
             return response.IsSuccessStatusCode;
-        }, HealthTimeout, cancellationToken);
+        }, HealthTimeout, cancellationToken, probeTimeout: Timeout.InfiniteTimeSpan);
         lock (_processIds)
             _processIds.UnionWith(_process.CaptureTree().ProcessIds);
         Update(ResourceState.Running);

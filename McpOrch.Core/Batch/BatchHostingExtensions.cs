@@ -95,6 +95,9 @@ public static class BatchHostingExtensions
             bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
                 endpoint.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200))));
         }
+        // The service listens only once its bus is up: a readiness probe never sees "masstransit-bus: Not ready: not
+        // started", which the health check service logs as an error, on every healthy start.
+        services.AddOptions<MassTransitHostOptions>().Configure(host => host.WaitUntilStarted = true);
         if (distributed)
             builder.AddRabbitMqMassTransit(Consumers);
         else
@@ -117,7 +120,7 @@ public static class BatchHostingExtensions
         }
         catch (OrchConfigurationException e)
         {
-            problem = string.Join(Environment.NewLine + "  ", e.Errors);
+            problem = e.Report;
             return false;
         }
     }

@@ -23,9 +23,7 @@ public static class ConfigurationHostingExtensions
         }
         catch (OrchConfigurationException e)
         {
-            Console.Error.WriteLine($"MCP Orch cannot start: the configuration has {Count(e.Errors.Count)}:");
-            foreach (var error in e.Errors)
-                Console.Error.WriteLine($"  {error}");
+            Console.Error.WriteLine($"MCP Orch cannot start: {e.Report}");
             return null;
         }
 
@@ -37,6 +35,4 @@ public static class ConfigurationHostingExtensions
         builder.Services.AddHostedService<ConfigurationReport>();
         return settings;
     }
-
-    static string Count(int errors) => errors == 1 ? "1 problem" : $"{errors} problems";
 }

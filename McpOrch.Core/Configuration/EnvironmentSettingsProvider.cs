@@ -31,7 +31,8 @@ internal sealed class EnvironmentSettingsProvider(IReadOnlyDictionary<string, st
         ["OLLAMA_HOST"] = "McpOrch:Llm:Ollama:Endpoint",
     };
 
-    const string DotNetPrefix = OrchOptions.SectionName + "__";
+    /// <summary>How the .NET form of a setting starts: McpOrch__Execution__MaxParallelTasks.</summary>
+    public const string DotNetPrefix = OrchOptions.SectionName + "__";
     readonly Dictionary<string, string> _sources = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The process environment as a dictionary.</summary>

@@ -65,9 +65,28 @@ public static class OrchConfiguration
 
         var binder = new SettingsBinder(root, SwitchMappings, problems);
         var options = binder.Bind();
+        var llmProblem = LlmProviderInference.Infer(options.Llm, environment, binder, problems);
+        WarnUnknownKeys(root, args, environment, options.Llm.Provider, problems);
         var servers = ReadServers(options, root, binder, environment, baseDirectory, problems);
         problems.ThrowIfAny();
-        return new OrchSettings(options, servers, problems.Warnings);
+        return new OrchSettings(options, servers, problems.Warnings) { LlmProblem = llmProblem };
+    }
+
+    /// <summary>
+    /// Keys that name no setting, in config.yaml, the .NET-form environment and the command line, are ignored: each is a
+    /// warning with the nearest known key, taken from the configured provider's block when there is one.
+    /// </summary>
+    static void WarnUnknownKeys(IConfigurationRoot root, string[] args, IReadOnlyDictionary<string, string> environment,
+        LlmProvider? provider, ConfigurationProblems problems)
+    {
+        var block = provider is { } configured ? $"llm.{LlmRequirements.Name(configured)}." : null;
+        var yaml = root.Providers.OfType<YamlSettingsProvider>().SelectMany(p => p.UnknownKeys);
+        foreach (var unknown in yaml.Concat(UnknownSetting.InEnvironment(environment)).Concat(UnknownSetting.OnCommandLine(args)))
+        {
+            var nearest = SettingNames.Nearest(unknown.Name, unknown.Candidates.Keys,
+                name => block is not null && name.StartsWith(block, StringComparison.OrdinalIgnoreCase));
+            problems.Warning($"{unknown.Where}: {unknown.Name}: unknown key, ignored{SettingNames.Suggestion(nearest is null ? null : unknown.Candidates[nearest])}.");
+        }
     }
 
     static void CheckCommandLine(string[] args, ConfigurationProblems problems)

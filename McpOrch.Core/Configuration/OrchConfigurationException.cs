@@ -6,4 +6,9 @@ public sealed class OrchConfigurationException(IReadOnlyList<string> errors)
 {
     /// <summary>Each problem on its own.</summary>
     public IReadOnlyList<string> Errors { get; } = errors;
+
+    /// <summary>"the configuration has 2 problems:" and an indented line per problem, for the start-up message.</summary>
+    public string Report =>
+        $"the configuration has {(Errors.Count == 1 ? "1 problem" : $"{Errors.Count} problems")}:" +
+        string.Concat(Errors.Select(e => $"{Environment.NewLine}  {e}"));
 }

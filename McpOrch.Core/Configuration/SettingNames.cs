@@ -28,16 +28,76 @@ internal static class SettingNames
             .Where(p => p.CanWrite)
             .ToDictionary(YamlName, StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>" (did you mean 'x'?)" when one known name is close to an unknown one, else "".</summary>
-    public static string DidYouMean(string unknown, IEnumerable<string> known)
+    /// <summary>
+    /// Every section and setting of <paramref name="section"/> by its dotted name (<c>llm.azure.endpoint</c>) and its
+    /// configuration path (<c>McpOrch:Llm:Azure:Endpoint</c>), below the given prefixes. A list is named, not its items.
+    /// </summary>
+    public static IEnumerable<(string Name, string Path)> Known(Type section, string namePrefix, string pathPrefix)
     {
-        var best = known
-            .Select(k => (Name: k, Distance: Distance(unknown.ToLowerInvariant(), k.ToLowerInvariant())))
-            .OrderBy(c => c.Distance)
+        foreach (var (yamlName, property) in Properties(section))
+        {
+            var name = namePrefix.Length == 0 ? yamlName : $"{namePrefix}.{yamlName}";
+            var path = $"{pathPrefix}:{property.Name}";
+            yield return (name, path);
+            if (SettingTypes.IsSection(property.PropertyType))
+                foreach (var child in Known(property.PropertyType, name, path))
+                    yield return child;
+        }
+    }
+
+    /// <summary>A name as written in the .NET form (<c>MaxParallelTasks</c>, <c>MAXPARALLELTASKS</c>) in the snake_case of config.yaml.</summary>
+    public static string Snake(string name)
+    {
+        if (!name.Any(char.IsLower))
+            return name.ToLowerInvariant();
+        var snake = new StringBuilder();
+        foreach (var c in name)
+        {
+            if (char.IsUpper(c) && snake.Length > 0 && snake[^1] != '_')
+                snake.Append('_');
+            snake.Append(char.ToLowerInvariant(c));
+        }
+        return snake.ToString();
+    }
+
+    /// <summary>" (did you mean 'x'?)" when one known name is close to an unknown one, else "".</summary>
+    public static string DidYouMean(string unknown, IEnumerable<string> known) => Suggestion(Nearest(unknown, known));
+
+    /// <summary>" (did you mean 'x'?)" for a name found by <see cref="Nearest"/>, else "".</summary>
+    public static string Suggestion(string? name) => name is null ? "" : $" (did you mean '{name}'?)";
+
+    /// <summary>
+    /// The known name nearest to an unknown one: a few typos away, or the same dotted name with a section left out
+    /// (<c>llm.endpoint</c> for <c>llm.azure.endpoint</c>). Names for which <paramref name="preferred"/> holds come
+    /// first (the block of the configured LLM provider), then the nearest. Null when none is close.
+    /// </summary>
+    public static string? Nearest(string unknown, IEnumerable<string> known, Func<string, bool>? preferred = null)
+    {
+        var lower = unknown.ToLowerInvariant();
+        return known
+            .Select(k => (Name: k, Distance: Distance(lower, k.ToLowerInvariant())))
+            .Where(c => c.Distance <= Math.Max(2, unknown.Length / 3) || LeavesOutSections(lower, c.Name.ToLowerInvariant()))
+            .OrderBy(c => preferred?.Invoke(c.Name) == true ? 0 : 1)
+            .ThenBy(c => c.Distance)
+            .Select(c => c.Name)
             .FirstOrDefault();
-        return best.Name is not null && best.Distance <= Math.Max(2, unknown.Length / 3)
-            ? $" (did you mean '{best.Name}'?)"
-            : "";
+    }
+
+    /// <summary>Whether <paramref name="unknown"/> is <paramref name="known"/> with sections between its first and last part left out.</summary>
+    static bool LeavesOutSections(string unknown, string known)
+    {
+        var (u, k) = (unknown.Split('.'), known.Split('.'));
+        if (u.Length < 2 || u.Length >= k.Length || u[0] != k[0] || u[^1] != k[^1])
+            return false;
+        var next = 1;
+        foreach (var part in u[1..^1])
+        {
+            while (next < k.Length - 1 && k[next] != part)
+                next++;
+            if (next++ >= k.Length - 1)
+                return false;
+        }
+        return true;
     }
 
     /// <summary>Levenshtein distance.</summary>

@@ -5,8 +5,8 @@ using YamlDotNet.RepresentationModel;
 namespace McpOrch.Core.Configuration;
 
 /// <summary>
-/// Reads <c>config.yaml</c> against the shape of <see cref="OrchOptions"/>: unknown keys are warnings,
-/// a wrong shape is an error, and every value remembers its line so that a bad one can be pointed at.
+/// Reads <c>config.yaml</c> against the shape of <see cref="OrchOptions"/>: unknown keys are kept in
+/// <see cref="UnknownKeys"/> to be warned about, a wrong shape is an error, and every value remembers its line so that a bad one can be pointed at.
 /// <c>${VAR}</c> references are expanded as in mcp-config.json.
 /// </summary>
 internal sealed class YamlSettingsProvider(string path, Func<string, string?> environment, ConfigurationProblems problems)
@@ -15,6 +15,10 @@ internal sealed class YamlSettingsProvider(string path, Func<string, string?> en
     readonly string _file = Path.GetFileName(path);
     readonly EnvironmentExpander _expander = new(environment);
     readonly Dictionary<string, int> _lines = new(StringComparer.OrdinalIgnoreCase);
+    readonly List<UnknownSetting> _unknownKeys = [];
+
+    /// <summary>The keys that name no setting, found by the last <see cref="Load"/>.</summary>
+    public IReadOnlyList<UnknownSetting> UnknownKeys => _unknownKeys;
 
     /// <summary>The folder of the file: paths written in it are relative to it.</summary>
     public string Folder => Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -26,6 +30,7 @@ internal sealed class YamlSettingsProvider(string path, Func<string, string?> en
     {
         Data.Clear();
         _lines.Clear();
+        _unknownKeys.Clear();
         var stream = new YamlStream();
         try
         {
@@ -61,7 +66,8 @@ internal sealed class YamlSettingsProvider(string path, Func<string, string?> en
             var name = (keyNode as YamlScalarNode)?.Value ?? "";
             var at = yamlPath.Length == 0 ? name : $"{yamlPath}.{name}";
             if (!properties.TryGetValue(name, out var property))
-                problems.Warning($"{_file}: line {keyNode.Start.Line}: {at}: unknown key, ignored{SettingNames.DidYouMean(name, properties.Keys)}.");
+                _unknownKeys.Add(new UnknownSetting($"{_file}: line {keyNode.Start.Line}", at,
+                    SettingNames.Known(type, yamlPath, key).ToDictionary(k => k.Name, k => k.Name, StringComparer.OrdinalIgnoreCase)));
             else
                 ReadValue(valueNode, property.PropertyType, $"{key}:{property.Name}", at);
         }

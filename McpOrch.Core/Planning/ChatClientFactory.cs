@@ -20,18 +20,21 @@ public static class ChatClientFactory
     const int MaxOutputTokens = 8192;
 
     /// <summary>Null when no provider is configured: batch runs then need an explicit plan.</summary>
-    /// <exception cref="OrchConfigurationException">The provider's block lacks what it needs.</exception>
+    /// <exception cref="OrchConfigurationException">The provider's block lacks what it needs; the message names every missing setting.</exception>
     public static IChatClient? Create(LlmOptions llm, ILoggerFactory loggerFactory)
     {
         if (llm.Provider is not { } provider)
             return null;
+        // Every setting is checked here, so that one message names all that is missing; the builders below rely on it.
+        if (LlmRequirements.Errors(llm, provider) is { Count: > 0 } missing)
+            throw new OrchConfigurationException(missing);
         var inner = provider switch
         {
             LlmProvider.OpenAI => OpenAi(llm.OpenAI),
             LlmProvider.Azure => Azure(llm.Azure),
             LlmProvider.Anthropic => Anthropic(llm.Anthropic),
             LlmProvider.Bedrock => Bedrock(llm.Bedrock),
-            _ => new OllamaApiClient(new Uri(llm.Ollama.Endpoint ?? "http://127.0.0.1:11434"), Require(llm.Ollama.Model, "ollama", "model")),
+            _ => new OllamaApiClient(new Uri(llm.Ollama.Endpoint ?? "http://127.0.0.1:11434"), llm.Ollama.Model!),
         };
         return new ChatClientBuilder(inner)
             .UseLogging(loggerFactory)
@@ -42,36 +45,32 @@ public static class ChatClientFactory
     /// <summary>OpenAI, or any OpenAI-compatible server (vLLM, LM Studio, llama.cpp…) by its endpoint.</summary>
     static IChatClient OpenAi(LlmProviderOptions openai)
     {
-        var model = Require(openai.Model, "openai", "model");
         var options = new OpenAIClientOptions();
         if (openai.Endpoint is { } endpoint)
             options.Endpoint = new Uri(endpoint);
         // A local OpenAI-compatible server often wants no key; the client needs one all the same.
-        var key = openai.ApiKey ?? (openai.Endpoint is null
-            ? throw new OrchConfigurationException(["llm.openai.api_key is not set: set OPENAI_API_KEY, or give llm.openai.endpoint for a server that needs no key."])
-            : "unused");
-        return new OpenAIClient(new ApiKeyCredential(key), options).GetChatClient(model).AsIChatClient();
+        return new OpenAIClient(new ApiKeyCredential(openai.ApiKey ?? "unused"), options).GetChatClient(openai.Model!).AsIChatClient();
     }
 
     /// <summary>Azure OpenAI / AI Foundry through its OpenAI-compatible v1 API; <c>model</c> is the deployment name.</summary>
     static IChatClient Azure(LlmProviderOptions azure)
     {
-        var endpoint = Require(azure.Endpoint, "azure", "endpoint").TrimEnd('/');
-        var key = Require(azure.ApiKey, "azure", "api_key");
+        var endpoint = azure.Endpoint!.TrimEnd('/');
+        var key = azure.ApiKey!;
         var options = new OpenAIClientOptions
         {
             Endpoint = new Uri(endpoint.EndsWith("/openai/v1", StringComparison.OrdinalIgnoreCase) ? endpoint : endpoint + "/openai/v1"),
         };
         // Azure reads its key from the api-key header.
         options.AddPolicy(new ApiKeyHeaderPolicy(key), PipelinePosition.PerCall);
-        return new OpenAIClient(new ApiKeyCredential(key), options).GetChatClient(Require(azure.Model, "azure", "model")).AsIChatClient();
+        return new OpenAIClient(new ApiKeyCredential(key), options).GetChatClient(azure.Model!).AsIChatClient();
     }
 
     static IChatClient Anthropic(LlmProviderOptions anthropic)
     {
-        var key = Require(anthropic.ApiKey, "anthropic", "api_key");
+        var key = anthropic.ApiKey!;
         var client = anthropic.Endpoint is { } endpoint ? new AnthropicClient { ApiKey = key, BaseUrl = endpoint } : new AnthropicClient { ApiKey = key };
-        return client.AsIChatClient(Require(anthropic.Model, "anthropic", "model"), MaxOutputTokens);
+        return client.AsIChatClient(anthropic.Model!, MaxOutputTokens);
     }
 
     /// <summary>Claude on Amazon Bedrock, signed with the configured AWS credentials.</summary>
@@ -79,17 +78,14 @@ public static class ChatClientFactory
     {
         var credentials = new AnthropicBedrockPrivateKeyCredentials
         {
-            Region = Require(bedrock.Region, "bedrock", "region"),
-            ApiAccessKey = Require(bedrock.AccessKeyId, "bedrock", "access_key_id"),
-            ApiSecret = Require(bedrock.SecretAccessKey, "bedrock", "secret_access_key"),
+            Region = bedrock.Region!,
+            ApiAccessKey = bedrock.AccessKeyId!,
+            ApiSecret = bedrock.SecretAccessKey!,
         };
         // The endpoint is for a VPC endpoint or a test double; by default the client derives it from the region.
         var client = bedrock.Endpoint is { } endpoint ? new AnthropicBedrockClient(credentials) { BaseUrl = endpoint } : new AnthropicBedrockClient(credentials);
-        return client.AsIChatClient(Require(bedrock.Model, "bedrock", "model"), MaxOutputTokens);
+        return client.AsIChatClient(bedrock.Model!, MaxOutputTokens);
     }
-
-    static string Require(string? value, string provider, string key) =>
-        value ?? throw new OrchConfigurationException([$"llm.{provider}.{key} is not set: the {provider} provider needs it."]);
 
     sealed class ApiKeyHeaderPolicy(string key) : PipelinePolicy
     {

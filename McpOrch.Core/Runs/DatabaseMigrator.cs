@@ -1,6 +1,9 @@
 using System.Globalization;
 using McpOrch.Core.Runs;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -44,6 +47,7 @@ public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, ILogge
                     // Readers never wait for the writer, and a commit costs no fsync of the whole database.
                     await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
                 }
+                await CreateHistoryTableAsync(db, cancellationToken);
                 // Migrating takes a lock even with nothing to do: only when something is to be done. A lock that stays
                 // taken longer than a migration takes was abandoned: the next attempt releases it.
                 if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
@@ -73,6 +77,27 @@ public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, ILogge
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Makes the database and EF Core's <c>__EFMigrationsHistory</c> before reading it: on a fresh PostgreSQL database,
+    /// Npgsql reads the table before it exists, and EF Core logs that expected failure as an error (dotnet/efcore#37328),
+    /// a false alarm on every first start. Creating it is idempotent, and safe when several instances race.
+    /// </summary>
+    static async Task CreateHistoryTableAsync(OrchDbContext db, CancellationToken cancellationToken)
+    {
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync(cancellationToken))
+            await creator.CreateAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 
     /// <summary>
     /// EF Core locks a SQLite database for a migration with a row in <c>__EFMigrationsLock</c>, which a process killed

@@ -44,7 +44,7 @@ public static partial class BatchApi
     }
 
     public static async Task<Results<Accepted<BatchAccepted>, ProblemHttpResult>> Execute(HttpRequest http, RunStore store, IRunEventLog events,
-        IPublishEndpoint bus, UpstreamRegistry upstreams, IOptions<OrchOptions> options, ILoggerFactory loggers,
+        IPublishEndpoint bus, UpstreamRegistry upstreams, IOptions<OrchOptions> options, OrchSettings settings, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var caller = http.HttpContext.User.Caller();
@@ -78,9 +78,10 @@ public static partial class BatchApi
                     statusCode: StatusCodes.Status403Forbidden, title: "Tool not allowed");
         }
         else if (options.Value.Llm.Provider is null)
-            return TypedResults.Problem(
-                "No LLM is configured to plan natural-language requests. Set llm.provider in config.yaml (openai, azure, anthropic, bedrock or ollama) " +
-                "with its settings, e.g. OPENAI_API_KEY and llm.openai.model, or send an explicit plan instead: " + PlanExample,
+            return TypedResults.Problem(settings.LlmProblem is { } found
+                ? $"No LLM can plan natural-language requests: {found} Or send an explicit plan instead: {PlanExample}"
+                : "No LLM is configured to plan natural-language requests. Set llm.provider in config.yaml (openai, azure, anthropic, bedrock or ollama) " +
+                    "with its settings, e.g. OPENAI_API_KEY and llm.openai.model, or send an explicit plan instead: " + PlanExample,
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "No planner available");
 
         var run = await store.CreateAsync(request, plan, options.Value.Execution.StepLease, cancellationToken, caller);

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json.Nodes;
 using McpOrch.AppHost.BackingServers;
 using McpOrch.Testing;
 
 namespace McpOrch.Services.Tests;
 
-/// <summary><c>dotnet run --project McpOrch.AppHost -- --embedded</c> as a user runs it: its console, and SIGTERM.</summary>
+/// <summary><c>dotnet run --project McpOrch.AppHost [-- --embedded]</c> as a user runs it: its console, and SIGTERM.</summary>
 public sealed class AppHostProcessTests : IDisposable
 {
     readonly ScratchDirectory _folder = ScratchDirectory.Create("apphost-cli");
@@ -39,6 +40,55 @@ public sealed class AppHostProcessTests : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    [Fact]
+    public async Task A_healthy_distributed_first_start_prints_no_error_and_shows_the_first_key_last_before_Ctrl_C()
+    {
+        var config = new JsonObject { ["mcpServers"] = new JsonObject { ["test"] = TestServer.Command().ToMcpServerEntry() } };
+        File.WriteAllText(_folder.Combine("mcp-config.json"), config.ToJsonString());
+        var output = new StringBuilder();
+        var ready = new TaskCompletionSource();
+        // No API_KEY: the first start makes a key and shows it.
+        using var apphost = Start(output, line =>
+        {
+            if (line.StartsWith("Ctrl+C stops everything", StringComparison.Ordinal))
+                ready.TrySetResult();
+        }, new Dictionary<string, string> { ["API_KEY"] = "" });
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
+            ProcessSignals.Send(apphost.Id, UnixSignal.Terminate);
+            await apphost.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+
+            string[] lines;
+            lock (output) lines = output.ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+            var text = string.Join('\n', lines);
+            Assert.Equal(0, apphost.ExitCode);
+            Assert.Contains("MCP Orch AppHost: distributed, 2 executors", text);
+            var errors = lines.Where(l => l.Contains("fail:", StringComparison.Ordinal) || l.Contains("crit:", StringComparison.Ordinal)
+                || l.Contains("ERROR", StringComparison.Ordinal)).ToList();
+            Assert.True(errors.Count == 0, $"{errors.Count} error lines on a healthy start:\n{string.Join('\n', errors)}");
+            // StackExchange.Redis's connection log: dozens of lines per connect, one with the raw bytes of a handshake reply.
+            Assert.DoesNotContain(lines, l => l.Contains("info: StackExchange.Redis", StringComparison.Ordinal));
+
+            // The key proxy-api made, shown again as the last block before "Ctrl+C stops everything.".
+            var shown = Assert.Single(lines, l => l.StartsWith("proxy-api", StringComparison.Ordinal) && l.Contains("   mco_", StringComparison.Ordinal));
+            var key = shown[shown.IndexOf("mco_", StringComparison.Ordinal)..];
+            var ctrlC = Array.FindIndex(lines, l => l.StartsWith("Ctrl+C stops everything", StringComparison.Ordinal));
+            var ruler = new string('=', 80);
+            Assert.Equal(("", ruler), (lines[ctrlC - 1], lines[ctrlC - 2]));
+            var opening = Array.LastIndexOf(lines, ruler, ctrlC - 3);
+            Assert.Equal("", lines[opening - 1]);
+            Assert.StartsWith("Dashboard ", lines[opening - 2]);
+            var block = lines[opening..(ctrlC - 1)];
+            Assert.Contains($"   {key}", block);
+        }
+        finally
+        {
+            if (!apphost.HasExited)
+                apphost.Kill(entireProcessTree: true);
+        }
     }
 
     [Fact]

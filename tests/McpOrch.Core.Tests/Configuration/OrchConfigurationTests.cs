@@ -225,8 +225,113 @@ public sealed class OrchConfigurationTests : IDisposable
         var settings = Load();
 
         Assert.Equal(8080, settings.Options.Server.Port);
-        Assert.Contains("config.yaml: line 2: server.prot: unknown key, ignored (did you mean 'port'?).", settings.Warnings);
+        Assert.Contains("config.yaml: line 2: server.prot: unknown key, ignored (did you mean 'server.port'?).", settings.Warnings);
         Assert.Contains("config.yaml: line 3: executon: unknown key, ignored (did you mean 'execution'?).", settings.Warnings);
+    }
+
+    [Fact]
+    public void Llm_keys_written_flat_in_config_yaml_suggest_the_block_of_the_configured_provider()
+    {
+        Write("config.yaml", "llm:\n  endpoint: http://127.0.0.1:8000/v1\n  model: m\n");
+        Assert.Equal([
+            "config.yaml: line 2: llm.endpoint: unknown key, ignored (did you mean 'llm.azure.endpoint'?).",
+            "config.yaml: line 3: llm.model: unknown key, ignored (did you mean 'llm.azure.model'?).",
+        ], Load().Warnings.Where(w => w.StartsWith("config.yaml", StringComparison.Ordinal)));
+
+        Write("config.yaml", "llm:\n  provider: ollama\n  endpoint: http://127.0.0.1:8000/v1\n  model: m\n");
+        Assert.Equal([
+            "config.yaml: line 3: llm.endpoint: unknown key, ignored (did you mean 'llm.ollama.endpoint'?).",
+            "config.yaml: line 4: llm.model: unknown key, ignored (did you mean 'llm.ollama.model'?).",
+        ], Load().Warnings.Where(w => w.StartsWith("config.yaml", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Unknown_keys_in_the_environment_and_on_the_command_line_are_warnings_with_the_nearest_key_in_their_own_form()
+    {
+        _environment["McpOrch__Llm__Endpoint"] = "http://127.0.0.1:8000/v1";
+        _environment["McpOrch__Execution__MaxParalelTasks"] = "3";
+        _environment["MCPORCH__SECURITY__APIKEYS__0__NAME"] = "ci";
+        _environment["McpOrch__Security__ApiKeys__0__Key"] = "k";
+        _environment["McpOrch__Security__ApiKeys__0__Permissions"] = "read";
+        _environment["McpOrch__Llm__Bedrock__Model"] = "m";
+
+        var settings = Load("--McpOrch:Server:Prot=9000", "--McpOrch:Execution:RetryCount", "1");
+
+        Assert.Equal([
+            "environment variable McpOrch__Execution__MaxParalelTasks: execution.max_paralel_tasks: unknown key, ignored (did you mean 'McpOrch__Execution__MaxParallelTasks'?).",
+            "environment variable McpOrch__Llm__Endpoint: llm.endpoint: unknown key, ignored (did you mean 'McpOrch__Llm__Azure__Endpoint'?).",
+            "command-line option --McpOrch:Server:Prot: server.prot: unknown key, ignored (did you mean '--McpOrch:Server:Port'?).",
+        ], settings.Warnings.Where(w => !w.StartsWith("mcp-config.json", StringComparison.Ordinal)));
+        Assert.Equal(1, settings.Options.Execution.RetryCount);
+        Assert.Equal("ci", Assert.Single(settings.Options.Security.ApiKeys).Name);
+    }
+
+    [Fact]
+    public void With_no_provider_the_azure_variables_choose_azure()
+    {
+        Write("config.yaml", "llm:\n  azure:\n    model: gpt-4.1\n");
+        _environment["AZURE_AI_ENDPOINT"] = "https://foundry.example.com";
+        _environment["AZURE_AI_API_KEY"] = "azure-secret";
+
+        var settings = Load();
+
+        Assert.Equal(LlmProvider.Azure, settings.Options.Llm.Provider);
+        Assert.Null(settings.LlmProblem);
+    }
+
+    [Fact]
+    public void With_no_provider_the_AWS_variables_choose_bedrock()
+    {
+        _environment["AWS_REGION"] = "eu-west-1";
+        _environment["AWS_ACCESS_KEY_ID"] = "AKIA";
+        _environment["AWS_SECRET_ACCESS_KEY"] = "aws-secret";
+        _environment["McpOrch__Llm__Bedrock__Model"] = "anthropic.claude";
+
+        Assert.Equal(LlmProvider.Bedrock, Load().Options.Llm.Provider);
+    }
+
+    [Fact]
+    public void Provider_variables_without_the_rest_name_what_was_found_and_what_is_missing_never_a_value()
+    {
+        Write("config.yaml", "llm:\n  bedrock:\n    model: anthropic.claude\n");
+        _environment["AWS_REGION"] = "eu-west-1";
+        _environment["AWS_ACCESS_KEY_ID"] = "AKIA-SECRET-ID";
+
+        var settings = Load();
+
+        Assert.Null(settings.Options.Llm.Provider);
+        Assert.Equal("found llm.bedrock.model (config.yaml: line 3), AWS_REGION, AWS_ACCESS_KEY_ID for the bedrock provider; " +
+            "missing llm.bedrock.secret_access_key (set AWS_SECRET_ACCESS_KEY, or llm.bedrock.secret_access_key in config.yaml).", settings.LlmProblem);
+        Assert.Contains($"llm: {settings.LlmProblem} Until then natural-language batch requests are refused (503).", settings.Warnings);
+        Assert.DoesNotContain(settings.Warnings, w => w.Contains("AKIA-SECRET-ID", StringComparison.Ordinal) || w.Contains("eu-west-1", StringComparison.Ordinal));
+
+        _environment.Remove("AWS_REGION");
+        _environment.Remove("AWS_ACCESS_KEY_ID");
+        _environment["AZURE_AI_ENDPOINT"] = "https://foundry.example.com";
+        _environment["AZURE_AI_API_KEY"] = "azure-secret";
+        File.Delete(Path.Combine(_folder, "config.yaml"));
+        Assert.Equal("found AZURE_AI_ENDPOINT, AZURE_AI_API_KEY for the azure provider; " +
+            "missing llm.azure.model (set llm.azure.model in config.yaml, or McpOrch__Llm__Azure__Model).", Load().LlmProblem);
+    }
+
+    [Fact]
+    public void Variables_of_two_providers_choose_neither_and_say_so()
+    {
+        Write("config.yaml", "llm:\n  azure:\n    model: gpt-4.1\n");
+        _environment["AZURE_AI_ENDPOINT"] = "https://foundry.example.com";
+        _environment["AZURE_AI_API_KEY"] = "azure-secret";
+        _environment["AWS_REGION"] = "eu-west-1";
+
+        var settings = Load();
+
+        Assert.Null(settings.Options.Llm.Provider);
+        Assert.Equal("found AZURE_AI_ENDPOINT, AZURE_AI_API_KEY for the azure provider and AWS_REGION for the bedrock provider; " +
+            "missing llm.provider, to choose one (set it in config.yaml, or McpOrch__Llm__Provider).", settings.LlmProblem);
+
+        Write("config.yaml", "llm:\n  provider: azure\n  azure:\n    model: gpt-4.1\n");
+        var chosen = Load();
+        Assert.Equal(LlmProvider.Azure, chosen.Options.Llm.Provider);
+        Assert.Null(chosen.LlmProblem);
     }
 
     [Theory]

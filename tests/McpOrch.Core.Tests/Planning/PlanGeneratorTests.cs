@@ -154,18 +154,45 @@ public sealed class PlanGeneratorTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(LlmProvider.OpenAI, "llm.openai.model is not set: the openai provider needs it.")]
-    [InlineData(LlmProvider.Ollama, "llm.ollama.model is not set: the ollama provider needs it.")]
-    [InlineData(LlmProvider.Azure, "llm.azure.endpoint is not set: the azure provider needs it.")]
-    [InlineData(LlmProvider.Anthropic, "llm.anthropic.api_key is not set: the anthropic provider needs it.")]
-    [InlineData(LlmProvider.Bedrock, "llm.bedrock.region is not set: the bedrock provider needs it.")]
-    public void A_provider_without_what_it_needs_is_a_clear_error(LlmProvider provider, string message)
+    [InlineData(LlmProvider.OpenAI, "llm.openai.model")]
+    [InlineData(LlmProvider.Ollama, "llm.ollama.model")]
+    [InlineData(LlmProvider.Azure, "llm.azure.endpoint", "llm.azure.api_key", "llm.azure.model")]
+    [InlineData(LlmProvider.Anthropic, "llm.anthropic.api_key", "llm.anthropic.model")]
+    [InlineData(LlmProvider.Bedrock, "llm.bedrock.region", "llm.bedrock.access_key_id", "llm.bedrock.secret_access_key", "llm.bedrock.model")]
+    public void A_provider_without_what_it_needs_names_every_missing_setting_at_once(LlmProvider provider, params string[] missing)
     {
         var llm = new LlmOptions { Provider = provider, OpenAI = new LlmProviderOptions { ApiKey = "k" }, Ollama = new LlmProviderOptions() };
 
         var error = Assert.Throws<OrchConfigurationException>(() => ChatClientFactory.Create(llm, NullLoggerFactory.Instance));
 
-        Assert.Equal(message, error.Message);
+        Assert.Equal(missing, error.Errors.Select(e => e.Split(' ')[0]));
+        var name = provider.ToString().ToLowerInvariant();
+        Assert.All(error.Errors, e => Assert.Contains($" is not set: the {name} provider needs it; set ", e));
+    }
+
+    [Fact]
+    public void A_missing_setting_names_its_environment_variable_or_its_dotnet_form()
+    {
+        var llm = new LlmOptions { Provider = LlmProvider.Azure, Azure = new LlmProviderOptions { ApiKey = "k" } };
+
+        var error = Assert.Throws<OrchConfigurationException>(() => ChatClientFactory.Create(llm, NullLoggerFactory.Instance));
+
+        Assert.Equal([
+            "llm.azure.endpoint is not set: the azure provider needs it; set AZURE_AI_ENDPOINT, or llm.azure.endpoint in config.yaml.",
+            "llm.azure.model is not set: the azure provider needs it; set llm.azure.model in config.yaml, or McpOrch__Llm__Azure__Model.",
+        ], error.Errors);
+    }
+
+    [Fact]
+    public void An_openai_compatible_endpoint_needs_no_key()
+    {
+        var llm = new LlmOptions { Provider = LlmProvider.OpenAI, OpenAI = new LlmProviderOptions { Endpoint = "http://127.0.0.1:8000/v1", Model = "m" } };
+
+        Assert.NotNull(ChatClientFactory.Create(llm, NullLoggerFactory.Instance));
+        llm.OpenAI.Endpoint = null;
+        Assert.Equal("llm.openai.api_key is not set: the openai provider needs it; set OPENAI_API_KEY, or llm.openai.api_key in config.yaml " +
+            "(or llm.openai.endpoint, for a server that needs no key).",
+            Assert.Single(Assert.Throws<OrchConfigurationException>(() => ChatClientFactory.Create(llm, NullLoggerFactory.Instance)).Errors));
     }
 
     [Fact]
