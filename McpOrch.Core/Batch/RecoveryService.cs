@@ -14,7 +14,8 @@ namespace McpOrch.Core.Batch;
 /// <summary>
 /// The planner's safety net. The database is the source of truth and messages can be lost to a crash between a
 /// commit and a publish, so every half lease it re-dispatches steps whose executor stopped renewing its claim
-/// (failing a step whose executors were lost more than <c>execution.retry_count</c> times, at least once), re-plans
+/// (failing a step whose executors were lost more than <c>execution.retry_count</c> times, at least once), publishes
+/// again the message of a step no executor took within <see cref="RunStore.UnclaimedFor"/>, re-plans
 /// runs whose planner vanished, and schedules runs that nothing touched for a lease. Each of these is a span in the trace
 /// of its run.
 /// </summary>
@@ -53,10 +54,19 @@ public sealed partial class RecoveryService(IServiceScopeFactory scopes, IOption
         var events = scope.ServiceProvider.GetRequiredService<IRunEventLog>();
         var now = time.GetUtcNow().UtcDateTime;
 
-        foreach (var (runId, stepId, dispatch, traceParent) in await store.LapsedStepsAsync(Batch, cancellationToken))
+        foreach (var (runId, stepId, dispatch, claimed, traceParent) in await store.LapsedStepsAsync(Batch, cancellationToken))
         {
             using var activity = OrchTelemetry.StartRecovery($"step {stepId}", traceParent);
-            if (dispatch > Math.Max(1, Execution.RetryCount))
+            if (!claimed)
+            {
+                // Its message may have been lost (a planner that died between dispatching and publishing): once more.
+                if (await store.RepublishAsync(runId, stepId, dispatch, Execution.StepLease, cancellationToken))
+                {
+                    LogRepublished(logger, stepId, runId, RunStore.UnclaimedFor(Execution.StepLease).TotalSeconds, dispatch);
+                    await bus.Publish(new ExecuteStep(runId, stepId, dispatch), cancellationToken);
+                }
+            }
+            else if (dispatch > Math.Max(1, Execution.RetryCount))
             {
                 var error = $"the executor running it stopped answering {dispatch} times (execution.step_lease is {Execution.StepLease.TotalSeconds:0.###}s).";
                 if (await store.FinishStepAsync(runId, stepId, dispatch, StepOutcome.Failed(error), 0, cancellationToken))
@@ -89,6 +99,9 @@ public sealed partial class RecoveryService(IServiceScopeFactory scopes, IOption
             await bus.Publish(new StepFinished(runId, null), cancellationToken);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Step {StepId} of run {RunId} waited {Seconds:0.#} s for an executor; its message is published again (dispatch {Dispatch}).")]
+    static partial void LogRepublished(ILogger logger, string stepId, Guid runId, double seconds, int dispatch);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Step {StepId} of run {RunId}: its executor stopped answering; dispatched again (dispatch {Dispatch}).")]
     static partial void LogRedispatched(ILogger logger, string stepId, Guid runId, int dispatch);

@@ -99,8 +99,8 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
 
     /// <summary>
     /// Applies the DAG's rules to a Running run: skips the steps a failure blocked, and moves every ready step to
-    /// Running with a new dispatch number and <paramref name="lease"/> to be taken by an executor. Null when the run
-    /// is not Running.
+    /// Running with a new dispatch number, to be taken by an executor within <see cref="UnclaimedFor"/>(<paramref name="lease"/>).
+    /// Null when the run is not Running.
     /// </summary>
     /// <remarks>
     /// A first look without the lock decides whether there is anything to do: when several steps of a run finish at
@@ -148,7 +148,7 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
                     .SetProperty(x => x.State, StepState.Running)
                     .SetProperty(x => x.Dispatch, x => x.Dispatch + 1)
                     .SetProperty(x => x.Owner, (string?)null)
-                    .SetProperty(x => x.LeaseUntil, now + lease), cancellationToken);
+                    .SetProperty(x => x.LeaseUntil, now + UnclaimedFor(lease)), cancellationToken);
         foreach (var id in ready)
             states[id] = StepState.Running;
         await transaction.CommitAsync(cancellationToken);
@@ -216,20 +216,29 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
                 .SetProperty(x => x.CompletedAt, now), cancellationToken) == 1;
     }
 
-    /// <summary>Running steps whose executor showed no sign of life within the lease, oldest first.</summary>
-    public async Task<IReadOnlyList<(Guid RunId, string StepId, int Dispatch, string? TraceParent)>> LapsedStepsAsync(int limit,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// How long a dispatched step may wait for an executor before its message is taken for lost: a minute, or the step
+    /// lease when that is longer. Waiting is not an executor lost: executors take steps as they have room, and under a
+    /// backlog, or on a busy machine, that takes longer than a lease.
+    /// </summary>
+    public static TimeSpan UnclaimedFor(TimeSpan lease) => lease > TimeSpan.FromMinutes(1) ? lease : TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Running steps whose lease ran out, oldest first: claimed ones whose executor showed no sign of life within the
+    /// lease, and unclaimed ones that waited <see cref="UnclaimedFor"/> for an executor.
+    /// </summary>
+    public async Task<IReadOnlyList<LapsedStep>> LapsedStepsAsync(int limit, CancellationToken cancellationToken)
     {
         var now = Now;
         var steps = await db.Steps.AsNoTracking()
             .Where(s => s.State == StepState.Running && s.LeaseUntil < now)
             .OrderBy(s => s.LeaseUntil).Take(limit)
-            .Join(db.Runs, s => s.RunId, r => r.Id, (s, r) => new { s.RunId, s.StepId, s.Dispatch, r.TraceParent })
+            .Join(db.Runs, s => s.RunId, r => r.Id, (s, r) => new { s.RunId, s.StepId, s.Dispatch, Claimed = s.Owner != null, r.TraceParent })
             .ToListAsync(cancellationToken);
-        return [.. steps.Select(s => (s.RunId, s.StepId, s.Dispatch, s.TraceParent))];
+        return [.. steps.Select(s => new LapsedStep(s.RunId, s.StepId, s.Dispatch, s.Claimed, s.TraceParent))];
     }
 
-    /// <summary>Gives a lapsed step a new dispatch number; false when it is not lapsed any more.</summary>
+    /// <summary>Gives a claimed step whose lease lapsed a new dispatch number; false when it is not lapsed any more.</summary>
     public async Task<bool> RedispatchAsync(Guid runId, string stepId, int dispatch, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = Now;
@@ -238,7 +247,21 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.Dispatch, dispatch + 1)
                 .SetProperty(x => x.Owner, (string?)null)
-                .SetProperty(x => x.LeaseUntil, now + lease), cancellationToken) == 1;
+                .SetProperty(x => x.LeaseUntil, now + UnclaimedFor(lease)), cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// An unclaimed step waited <see cref="UnclaimedFor"/>: it waits as long again, and its message is to be published
+    /// again with the same dispatch number (whichever copy an executor gets first is taken, the other dropped). False
+    /// when it was taken or changed meanwhile.
+    /// </summary>
+    public async Task<bool> RepublishAsync(Guid runId, string stepId, int dispatch, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        return await db.Steps
+            .Where(s => s.RunId == runId && s.StepId == stepId && s.State == StepState.Running && s.Dispatch == dispatch && s.Owner == null
+                && s.LeaseUntil < now)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseUntil, now + UnclaimedFor(lease)), cancellationToken) == 1;
     }
 
     /// <summary>

@@ -134,9 +134,10 @@ public sealed class RunStoreTests(PostgresFixture postgres) : IDisposable
         Assert.True(await store().TryClaimStepAsync(run.Id, "a", 1, "lost", Lease, Cancellation));
         Assert.Empty(await store().LapsedStepsAsync(10, Cancellation));
 
+        // A lease later the claimed step has lapsed; "d", which no executor took yet, is still waiting, not lost.
         _clock.Advance(Lease + TimeSpan.FromSeconds(1));
         Assert.NotNull(run.TraceParent);
-        Assert.Equal([(run.Id, "a", 1, run.TraceParent), (run.Id, "d", 1, run.TraceParent)], (await store().LapsedStepsAsync(10, Cancellation)).Order());
+        Assert.Equal([new LapsedStep(run.Id, "a", 1, Claimed: true, run.TraceParent)], await store().LapsedStepsAsync(10, Cancellation));
         Assert.True(await store().RedispatchAsync(run.Id, "a", 1, Lease, Cancellation));
         Assert.False(await store().RedispatchAsync(run.Id, "a", 1, Lease, Cancellation));
 
@@ -144,6 +145,30 @@ public sealed class RunStoreTests(PostgresFixture postgres) : IDisposable
         Assert.False(await store().FinishStepAsync(run.Id, "a", 1, StepOutcome.Failed("too late"), 1, Cancellation));
         Assert.True(await store().TryClaimStepAsync(run.Id, "a", 2, "other", Lease, Cancellation));
         Assert.True(await store().FinishStepAsync(run.Id, "a", 2, new StepOutcome(JsonValue.Create("x")), 1, Cancellation));
+    }
+
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("sqlite")]
+    public async Task A_step_no_executor_takes_is_published_again_with_the_same_dispatch_and_not_counted_as_an_executor_lost(string provider)
+    {
+        var store = await DatabaseAsync(provider);
+        var run = await store().CreateAsync(null, Plan, Lease, Cancellation);
+        await store().ScheduleAsync(run.Id, Lease, Cancellation);
+
+        _clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        Assert.Empty(await store().LapsedStepsAsync(10, Cancellation));
+        _clock.Advance(RunStore.UnclaimedFor(Lease));
+        Assert.Equal([new LapsedStep(run.Id, "a", 1, Claimed: false, null), new LapsedStep(run.Id, "d", 1, Claimed: false, null)],
+            (await store().LapsedStepsAsync(10, Cancellation)).OrderBy(s => s.StepId));
+
+        Assert.True(await store().RepublishAsync(run.Id, "a", 1, Lease, Cancellation));
+        Assert.False(await store().RepublishAsync(run.Id, "a", 1, Lease, Cancellation));
+        Assert.Equal([new LapsedStep(run.Id, "d", 1, Claimed: false, null)], await store().LapsedStepsAsync(10, Cancellation));
+        // Either copy of dispatch 1 can be taken, once.
+        Assert.True(await store().TryClaimStepAsync(run.Id, "a", 1, "executor", Lease, Cancellation));
+        Assert.False(await store().TryClaimStepAsync(run.Id, "a", 1, "executor", Lease, Cancellation));
+        Assert.False(await store().RepublishAsync(run.Id, "d", 2, Lease, Cancellation));
     }
 
     [Theory]
