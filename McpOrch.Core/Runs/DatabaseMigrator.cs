@@ -42,11 +42,7 @@ public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, ILogge
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<OrchDbContext>();
                 if (db.Database.IsSqlite())
-                {
-                    await ReleaseAbandonedLockAsync(db, cancellationToken);
-                    // Readers never wait for the writer, and a commit costs no fsync of the whole database.
-                    await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-                }
+                    await PrepareSqliteAsync(db, cancellationToken);
                 await CreateHistoryTableAsync(db, cancellationToken);
                 // Migrating takes a lock even with nothing to do: only when something is to be done. A lock that stays
                 // taken longer than a migration takes was abandoned: the next attempt releases it.
@@ -100,19 +96,36 @@ public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, ILogge
     }
 
     /// <summary>
-    /// EF Core locks a SQLite database for a migration with a row in <c>__EFMigrationsLock</c>, which a process killed
-    /// meanwhile leaves behind, and every later start would wait for it for ever. A migration takes seconds: a lock
-    /// older than <see cref="AbandonedAfter"/> is abandoned. (PostgreSQL's lock ends with its connection.)
+    /// WAL mode (readers never wait for the writer, and a commit costs no fsync of the whole database), and the lock a
+    /// killed process left: EF Core locks a SQLite database for a migration with a row in <c>__EFMigrationsLock</c>,
+    /// which a process killed meanwhile leaves behind, and every later start would wait for it for ever. A migration
+    /// takes seconds: a lock older than <see cref="AbandonedAfter"/> is abandoned. (PostgreSQL's lock ends with its
+    /// connection.)
     /// </summary>
-    static async Task ReleaseAbandonedLockAsync(OrchDbContext db, CancellationToken cancellationToken)
+    static async Task PrepareSqliteAsync(OrchDbContext db, CancellationToken cancellationToken)
     {
-        var tables = await db.Database.SqlQueryRaw<string>(
-            "SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'").ToListAsync(cancellationToken);
-        if (tables.Count == 0)
-            return;
-        // EF Core writes the time as text, "2026-12-03 13:33:54.8905126+00:00": in UTC, text order is time order.
-        var cutoff = (DateTimeOffset.UtcNow - AbandonedAfter).ToString("yyyy-MM-dd HH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture);
-        await db.Database.ExecuteSqlRawAsync("DELETE FROM \"__EFMigrationsLock\" WHERE \"Timestamp\" < {0}", [cutoff], cancellationToken);
+        // Plain commands: the lock table is EF Core's, not the model's.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = "PRAGMA journal_mode=WAL;";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'";
+            if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0)
+                return;
+            // EF Core writes the time as text, "2026-12-03 13:33:54.8905126+00:00": in UTC, text order is time order.
+            command.CommandText = "DELETE FROM \"__EFMigrationsLock\" WHERE \"Timestamp\" < $cutoff";
+            var cutoff = command.CreateParameter();
+            (cutoff.ParameterName, cutoff.Value) = ("$cutoff",
+                (DateTimeOffset.UtcNow - AbandonedAfter).ToString("yyyy-MM-dd HH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture));
+            command.Parameters.Add(cutoff);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     /// <summary>A server that is not up yet (or busy), rather than a database that refuses the migration.</summary>
