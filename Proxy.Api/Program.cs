@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using McpOrch.Core.Batch;
 using McpOrch.Core.Configuration;
+using McpOrch.Core.Upstreams;
 using Microsoft.AspNetCore.Hosting.Server;
 using Proxy.Api;
 using Proxy.Api.Apis;
@@ -62,7 +63,10 @@ if (served.Http)
 }
 
 var app = builder.Build();
-app.KeepStdioSession();
+// A stdio session answers at once, and the MCP servers, which take longest to be ready, start connecting now, while
+// the host starts the rest (the database first).
+app.StartStdioSession();
+await app.Services.GetRequiredService<UpstreamRegistry>().StartAsync(CancellationToken.None);
 if (served.Http)
 {
     app.UseProblemBodies(settings.Options);

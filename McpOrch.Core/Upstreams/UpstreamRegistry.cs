@@ -20,6 +20,7 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
     readonly Func<McpServerDefinition, ClientCapabilities?, UpstreamConnection> _create;
     volatile IReadOnlyList<UpstreamConnection> _connections;
     ToolCatalog _catalog = ToolCatalog.Empty;
+    int _started;
 
     /// <summary>Connections for every server of <paramref name="servers"/>; nothing starts before <see cref="StartAsync"/>.</summary>
     /// <param name="servers">The configured servers.</param>
@@ -113,11 +114,15 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
         }
     }
 
-    /// <summary>Starts connecting to every enabled server, each on its own: none waits for another.</summary>
+    /// <summary>
+    /// Starts connecting to every enabled server, each on its own: none waits for another. Once: a service may start
+    /// the connections before its host starts its hosted services, since servers take longest to be ready.
+    /// </summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var connection in _connections)
-            connection.Start();
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+            foreach (var connection in _connections)
+                connection.Start();
         return Task.CompletedTask;
     }
 

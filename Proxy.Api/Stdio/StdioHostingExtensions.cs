@@ -41,15 +41,43 @@ public static class StdioHostingExtensions
             var loggers = s.GetRequiredService<ILoggerFactory>();
             return McpServer.Create(new StdioServerTransport(options, loggers), options, loggers, s);
         });
-        mcp.Services.AddHostedService<StdioSessionService>();
         return true;
     }
 
-    /// <summary>The stdio session is one of the gateway's sessions: upstream log messages, resource updates and list changes reach it.</summary>
-    public static void KeepStdioSession(this IHost host)
+    /// <summary>
+    /// Starts the stdio session (when there is one) before the host starts its services, so that <c>initialize</c> and
+    /// <c>server/discover</c> are answered while the MCP servers connect and the database is migrated; the session is
+    /// one of the gateway's sessions (upstream log messages, resource updates and list changes reach it). When the
+    /// client closes stdin the process stops — once it has finished starting, so that a start is never cut short (a
+    /// database half migrated, a failed start in the client's log).
+    /// </summary>
+    public static void StartStdioSession(this IHost host)
     {
-        if (host.Services.GetService<StdioSession>() is { } stdio)
-            host.Services.GetRequiredService<DownstreamSessions>().Keep(
-                new DownstreamSession(host.Services.GetRequiredService<McpServer>(), stdio.Bridge, stdio.Caller.Scope));
+        if (host.Services.GetService<StdioSession>() is not { } stdio)
+            return;
+        var server = host.Services.GetRequiredService<McpServer>();
+        host.Services.GetRequiredService<DownstreamSessions>().Keep(new DownstreamSession(server, stdio.Bridge, stdio.Caller.Scope));
+        _ = RunAsync(server, host.Services.GetRequiredService<IHostApplicationLifetime>(),
+            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StdioSession)));
+    }
+
+    static async Task RunAsync(McpServer server, IHostApplicationLifetime lifetime, ILogger logger)
+    {
+        try
+        {
+            await server.RunAsync(lifetime.ApplicationStopping);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "The MCP session over stdio failed.");
+        }
+        finally
+        {
+            var started = new TaskCompletionSource();
+            using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            using (lifetime.ApplicationStopping.Register(() => started.TrySetResult()))
+                await started.Task;
+            lifetime.StopApplication();
+        }
     }
 }

@@ -64,8 +64,7 @@ public sealed class StdioClientTests(ProxyFixture fixture) : IDisposable
 
         var end = await client.EndAsync("close");
 
-        Assert.Equal(0, end["code"]!.GetValue<int>());
-        Assert.Null(end["signal"]);
+        Assert.True(end["code"]?.GetValue<int>() == 0 && end["signal"] is null, $"it ended {end.ToJsonString()}:\n{client.Stderr}");
         Assert.Empty(await SurvivorsAsync(processes));
     }
 
@@ -77,7 +76,7 @@ public sealed class StdioClientTests(ProxyFixture fixture) : IDisposable
 
         var end = await client.EndAsync("term");
 
-        Assert.Equal(0, end["code"]!.GetValue<int>());
+        Assert.True(end["code"]?.GetValue<int>() == 0, $"it ended {end.ToJsonString()}:\n{client.Stderr}");
         Assert.Empty(await SurvivorsAsync(processes));
     }
 
