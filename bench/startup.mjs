@@ -3,7 +3,8 @@
 // measured path); `initialize` is written at once, as clients do, and waits in the pipe until the server reads it.
 // The paths take turns start by start, so a noisy moment of the machine spreads over all of them.
 //
-// node startup.mjs --runs N --everything SCRIPT --orch DLL [--orch-r2r EXE] --work DIR
+// node startup.mjs --runs N --everything SCRIPT --orch DLL [--orch-r2r EXE] [--compare DLL] --work DIR
+// --compare: another build of mcp-orch (an earlier commit's, say), started with --transport stdio.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ const { values: options } = parseArgs({
     everything: { type: 'string' },
     orch: { type: 'string' },
     'orch-r2r': { type: 'string' },
+    compare: { type: 'string' },
     work: { type: 'string' },
   },
 });
@@ -31,6 +33,7 @@ const paths = [
   { key: 'B', name: 'mcp-orch (build output, as `dotnet tool install` runs it)', command: 'dotnet', args: [options.orch], data: () => warmData, tools: 'everything.echo' },
   ...(options['orch-r2r'] ? [{ key: 'C', name: 'mcp-orch, ReadyToRun (`dotnet publish -r linux-x64 -p:PublishReadyToRun=true`)', command: options['orch-r2r'], args: [], data: () => warmData, tools: 'everything.echo' }] : []),
   { key: 'D', name: 'mcp-orch, first start (a new data folder: the database is made)', command: 'dotnet', args: [options.orch], data: () => mkdtempSync(join(work, 'first-')), tools: 'everything.echo' },
+  ...(options.compare ? [{ key: 'O', name: `the build compared (${options.compare}, --transport stdio)`, command: 'dotnet', args: [options.compare, '--transport', 'stdio'], data: () => warmData, tools: 'everything.echo' }] : []),
 ];
 
 async function start(path) {

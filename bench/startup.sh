@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cold start over stdio in one command: installs the pinned npm packages, builds mcp-orch (and a ReadyToRun publish
 # of it, to compare), then starts each path 20 times in turns and prints a markdown table (also written to
-# bench/results/startup-latest.md). `bench/startup.sh --runs 50` for more starts. Nothing listens on a port.
+# bench/results/startup-latest.md). `bench/startup.sh --runs 50` for more starts; `--compare DLL` adds another build of
+# mcp-orch (an earlier commit's mcp-orch.dll, started with --transport stdio). Nothing listens on a port.
 set -euo pipefail
 
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
