@@ -33,6 +33,9 @@ public sealed class InputRounds
             return await call(McpRoutes.Downstream(request), cancellationToken);
 
         var caller = McpRoutes.CallerOf(request).Id;
+        // This round: the request's stream carries the call's progress and log messages, and its capabilities say what
+        // the server may ask; closing it cancels the call. Set before the call can run on: an upstream may ask at once.
+        var round = McpRoutes.Downstream(request);
         WaitingCall waiting;
         if (request.Params?.RequestState is { } state)
         {
@@ -40,17 +43,16 @@ public sealed class InputRounds
                 throw new McpProtocolException("The call this requestState names is not waiting for input here: it ended (answered, timed out or " +
                     "cancelled) or waits on another replica. Send the request again without requestState and inputResponses.", McpErrorCode.InvalidParams);
             waiting = found;
+            waiting.Round = round;
             waiting.Answer(request.Params.InputResponses);
         }
         else
         {
-            waiting = new WaitingCall(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), caller, request.JsonRpcRequest.Method);
+            waiting = new WaitingCall(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), caller, request.JsonRpcRequest.Method) { Round = round };
             _waiting[waiting.Id] = waiting;
             waiting.Start(call, ended => _waiting.TryRemove(ended.Id, out _));
         }
 
-        // This round: the request's stream carries the call's progress and log messages; closing it cancels the call.
-        waiting.Round = McpRoutes.Downstream(request);
         try
         {
             while (!waiting.Call.IsCompleted)
