@@ -32,7 +32,7 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
             ProxyPort = 0,
             DashboardPort = 0,
             // A short lease, so that a killed executor's step moves on within seconds.
-            ServiceArguments = ["--McpOrch:Execution:StepLease=3s", $"--McpOrch:Security:ApiKey={TestCredentials.AdminKey}"],
+            ServiceArguments = ["--McpOrch:Execution:StepLease=10s", $"--McpOrch:Security:ApiKey={TestCredentials.AdminKey}"],
             ConnectionStrings = connectionStrings ?? new Dictionary<string, string>(),
             OtlpEndpoint = telemetry?.Endpoint,
             OtlpProtocol = telemetry is null ? null : "http/protobuf",

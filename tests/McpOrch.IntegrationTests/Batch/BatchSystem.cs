@@ -14,8 +14,12 @@ namespace McpOrch.IntegrationTests.Batch;
 /// </summary>
 public sealed class BatchSystem : IAsyncDisposable
 {
-    /// <summary>Short, so that a lost executor's step moves on within seconds.</summary>
-    public static readonly TimeSpan StepLease = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// Short, so that a lost executor's step moves on within seconds; not shorter, since a lease must outlast the longest
+    /// pause of a live executor. With 3 s, a new executor's first step on a loaded machine (every query and call path
+    /// compiled for the first time) lapsed before its first renewal landed, and the step was dispatched again.
+    /// </summary>
+    public static readonly TimeSpan StepLease = TimeSpan.FromSeconds(10);
 
     readonly ScratchDirectory _folder = ScratchDirectory.Create("batch");
     readonly Dictionary<string, string> _environment = [];
