@@ -151,7 +151,10 @@ public sealed partial class RunCoordinator(
     {
         if (!await store.EndRunAsync(runId, from, state, answer, error, cancellationToken))
             return;
-        LogEnded(logger, runId, state, error);
+        if (error is null)
+            LogEnded(logger, runId, state);
+        else
+            LogEndedWith(logger, runId, state, error);
         await events.AppendAsync(RunEvent.ForRun(runId, state, Now, error), cancellationToken);
     }
 
@@ -182,6 +185,9 @@ public sealed partial class RunCoordinator(
 
     static string Reason(string what, Exception e) => e is PlanningException ? e.Message : $"{what}: {e.Message}";
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} ended {State}. {Error}")]
-    static partial void LogEnded(ILogger logger, Guid runId, RunState state, string? error);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} ended {State}.")]
+    static partial void LogEnded(ILogger logger, Guid runId, RunState state);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} ended {State}: {Error}")]
+    static partial void LogEndedWith(ILogger logger, Guid runId, RunState state, string error);
 }

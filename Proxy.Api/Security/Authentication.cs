@@ -139,7 +139,7 @@ public static class Authentication
                 context.Response.Headers.WWWAuthenticate = "Bearer";
                 await TypedResults.Problem(failure is null
                         ? $"Send an API key as 'Authorization: Bearer <key>' or '{ApiKeyHeader}: <key>', or a JWT signed with JWT_SECRET. " +
-                          "The first start printed an admin key; POST /admin/keys makes more."
+                          "The first start in a terminal printed an admin key (none is made over stdio); API_KEY sets one; POST /admin/keys makes more."
                         : Describe(failure),
                     statusCode: StatusCodes.Status401Unauthorized, title: "Authentication required").ExecuteAsync(context);
                 return;
