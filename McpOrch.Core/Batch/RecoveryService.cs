@@ -13,8 +13,10 @@ namespace McpOrch.Core.Batch;
 
 /// <summary>
 /// The planner's safety net. The database is the source of truth and messages can be lost to a crash between a
-/// commit and a publish, so every half lease it re-dispatches steps whose executor stopped renewing its claim
-/// (failing a step whose executors were lost more than <c>execution.retry_count</c> times, at least once), publishes
+/// commit and a publish, so every half lease it re-dispatches steps whose executor stopped renewing its claim — seen
+/// lapsed by two passes in a row, since a live executor whose renewals could not land while the database was away
+/// renews within a third of a lease once it is back — (failing a step whose executors were lost more than
+/// <c>execution.retry_count</c> times, at least once), publishes
 /// again the message of a step no executor took within <see cref="RunStore.UnclaimedFor"/>, re-plans
 /// runs whose planner vanished, and schedules runs that nothing touched for a lease. Each of these is a span in the trace
 /// of its run.
@@ -24,6 +26,9 @@ public sealed partial class RecoveryService(IServiceScopeFactory scopes, IOption
 {
     const int Batch = 100;
     ExecutionOptions Execution => options.Value.Execution;
+
+    // The claimed steps the last pass saw lapsed: a step is taken from its executor only when this pass sees it so again.
+    HashSet<(Guid RunId, string StepId, int Dispatch)> _lapsed = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -54,8 +59,13 @@ public sealed partial class RecoveryService(IServiceScopeFactory scopes, IOption
         var events = scope.ServiceProvider.GetRequiredService<IRunEventLog>();
         var now = time.GetUtcNow().UtcDateTime;
 
-        foreach (var (runId, stepId, dispatch, claimed, traceParent) in await store.LapsedStepsAsync(Batch, cancellationToken))
+        var lapsed = await store.LapsedStepsAsync(Batch, cancellationToken);
+        var seenBefore = _lapsed;
+        _lapsed = [.. lapsed.Where(s => s.Claimed).Select(s => (s.RunId, s.StepId, s.Dispatch))];
+        foreach (var (runId, stepId, dispatch, claimed, traceParent) in lapsed)
         {
+            if (claimed && !seenBefore.Contains((runId, stepId, dispatch)))
+                continue; // Its executor may only have been kept from renewing: give it until the next pass.
             using var activity = OrchTelemetry.StartRecovery($"step {stepId}", traceParent);
             if (!claimed)
             {

@@ -11,7 +11,7 @@ namespace McpOrch.Core.Batch;
 
 /// <summary>
 /// The executor's side of a run: takes a step's dispatch, runs it with <see cref="StepRunner"/> while renewing its
-/// claim, and stores the outcome. A duplicate or stale message is recognised by its dispatch number and ignored.
+/// claim, and stores the outcome, however long the database is away. A duplicate or stale message is recognised by its dispatch number and ignored.
 /// </summary>
 public sealed partial class StepExecutor(
     RunStore store,
@@ -46,18 +46,20 @@ public sealed partial class StepExecutor(
             StepId = stepId, State = nameof(StepState.Running), Dispatch = dispatch, Executor = identity.Name,
         }, cancellationToken);
 
+        using var stoppingOrCanceled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runCanceled.Token);
+        // The lease is renewed until the outcome is stored, not only while the step runs: the database may be away when
+        // the call ends, and an outcome thrown away would be a tool call made twice.
+        await using var lease = LeaseKeeper.Start(scopes, Lease,
+            (runs, ct) => runs.RenewStepLeaseAsync(runId, stepId, dispatch, identity.Name, Lease, ct), stoppingOrCanceled.Token);
         StepOutcome outcome;
         int attempts;
-        using var stoppingOrCanceled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runCanceled.Token);
-        await using (var lease = LeaseKeeper.Start(scopes, Lease,
-            (runs, ct) => runs.RenewStepLeaseAsync(runId, stepId, dispatch, identity.Name, Lease, ct), stoppingOrCanceled.Token))
         using (var run = slots.Acquire(runId))
         {
             try
             {
-                var (plan, caller) = (await store.FindPlanAsync(runId, lease.Token))!.Value;
+                var (plan, caller) = (await WhileDatabaseAwayAsync(message, ct => store.FindPlanAsync(runId, ct), lease.Token))!.Value;
                 var step = plan.Steps.Single(s => s.Id == stepId);
-                var inputs = await store.OutputsAsync(runId, step.Dependencies, lease.Token);
+                var inputs = await WhileDatabaseAwayAsync(message, ct => store.OutputsAsync(runId, step.Dependencies, ct), lease.Token);
                 (outcome, attempts) = await runner.RunAsync(step, inputs, new StepContext(runId, caller, run.Slots), lease.Token);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -78,7 +80,9 @@ public sealed partial class StepExecutor(
             }
         }
 
-        if (!await store.FinishStepAsync(runId, stepId, dispatch, outcome, attempts, CancellationToken.None))
+        // Only this executor stopping meanwhile loses the outcome: then the step runs again once its lease lapses.
+        if (!await WhileDatabaseAwayAsync(message, _ => store.FinishStepAsync(runId, stepId, dispatch, outcome, attempts, CancellationToken.None),
+                cancellationToken))
             return false;
         var state = outcome.Succeeded ? StepState.Succeeded : StepState.Failed;
         OrchTelemetry.StepEnded(state.ToString());
@@ -86,11 +90,38 @@ public sealed partial class StepExecutor(
         return true;
     }
 
+    /// <summary>
+    /// A read or write of the step's own, tried again while the database is away (restarting, unreachable): that delays
+    /// the step, it does not fail it, and the lease, renewed meanwhile, keeps the step this executor's.
+    /// </summary>
+    async Task<T> WhileDatabaseAwayAsync<T>(ExecuteStep message, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        var pause = TimeSpan.FromMilliseconds(250);
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                return await operation(cancellationToken);
+            }
+            catch (Exception e) when (RunStore.IsDatabaseAway(e))
+            {
+                if (tries == 1)
+                    LogDatabaseAway(logger, message.StepId, message.RunId, e.GetBaseException().Message);
+            }
+            await Task.Delay(pause, time, cancellationToken);
+            // Never longer than a renewal's interval: the step goes on soon after the database is back.
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, (Lease / 3).Ticks));
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Step {StepId} of run {RunId}: dispatch {Dispatch} is not current or already taken; ignored.")]
     static partial void LogIgnored(ILogger logger, string stepId, Guid runId, int dispatch);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Step {StepId} of run {RunId} stopped: the run was cancelled or the step given to another executor.")]
     static partial void LogCanceled(ILogger logger, string stepId, Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Step {StepId} of run {RunId}: the database is away; trying until it is back: {Reason}")]
+    static partial void LogDatabaseAway(ILogger logger, string stepId, Guid runId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Step {StepId} of run {RunId} could not be run.")]
     static partial void LogFailed(ILogger logger, Exception exception, string stepId, Guid runId);

@@ -6,11 +6,15 @@ namespace McpOrch.Core.Catalog;
 
 /// <summary>
 /// Publishes every new catalog to the <see cref="ICatalogStore"/>, one at a time and newest first: when
-/// changes come faster than the store takes them, the ones in between are skipped.
+/// changes come faster than the store takes them, the ones in between are skipped. Every few seconds it checks that the
+/// store still holds a snapshot, and publishes again if not: a Redis restarted without persistence has lost it, and
+/// the planner would find no tools until a server's tools changed.
 /// </summary>
 public sealed partial class CatalogPublisher(UpstreamRegistry upstreams, ICatalogStore store, ILogger<CatalogPublisher> logger)
     : BackgroundService
 {
+    static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
+
     readonly SemaphoreSlim _changed = new(0);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -38,7 +42,11 @@ public sealed partial class CatalogPublisher(UpstreamRegistry upstreams, ICatalo
                         continue;
                     }
                 }
-                await _changed.WaitAsync(stoppingToken);
+                if (!await _changed.WaitAsync(CheckInterval, stoppingToken) && !await HoldsSnapshotAsync(stoppingToken))
+                {
+                    LogLost();
+                    published = -1;
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -51,6 +59,21 @@ public sealed partial class CatalogPublisher(UpstreamRegistry upstreams, ICatalo
     }
 
     void OnChanged(ToolCatalog catalog) => _changed.Release();
+
+    async Task<bool> HoldsSnapshotAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.HoldsSnapshotAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return true; // Unreachable for now: it is asked again at the next check.
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "The tool catalog was missing from the store (Redis restarted without its data?); publishing it again")]
+    partial void LogLost();
 
     [LoggerMessage(LogLevel.Debug, "Tool catalog version {Version} published ({ToolCount} tools)")]
     partial void LogPublished(long version, int toolCount);

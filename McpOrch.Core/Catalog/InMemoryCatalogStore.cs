@@ -12,5 +12,7 @@ public sealed class InMemoryCatalogStore(TimeProvider time) : ICatalogStore
         return Task.FromResult(snapshot);
     }
 
+    public Task<bool> HoldsSnapshotAsync(CancellationToken cancellationToken) => Task.FromResult(_latest is not null);
+
     public Task<CatalogSnapshot?> ReadAsync(CancellationToken cancellationToken) => Task.FromResult(_latest);
 }

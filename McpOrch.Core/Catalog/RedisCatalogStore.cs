@@ -21,6 +21,8 @@ public sealed class RedisCatalogStore(IConnectionMultiplexer redis, TimeProvider
         return snapshot;
     }
 
+    public Task<bool> HoldsSnapshotAsync(CancellationToken cancellationToken) => redis.GetDatabase().KeyExistsAsync(SnapshotKey);
+
     public async Task<CatalogSnapshot?> ReadAsync(CancellationToken cancellationToken) =>
         await redis.GetDatabase().StringGetAsync(SnapshotKey) is { HasValue: true } json ? CatalogSnapshots.Deserialize(json.ToString()) : null;
 }

@@ -61,6 +61,7 @@ public class OrchDbContext(DbContextOptions options) : DbContext(options)
             audit.Property(a => a.Tool).HasMaxLength(AuditRecord.ToolLength);
             audit.Property(a => a.Outcome).HasMaxLength(AuditRecord.OutcomeLength);
             audit.Property(a => a.RunId).HasMaxLength(AuditRecord.RunIdLength);
+            audit.Property(a => a.IdempotencyKey).HasMaxLength(AuditRecord.IdempotencyKeyLength);
             audit.HasIndex(a => a.At);
             audit.HasIndex(a => new { a.Caller, a.At });
         });

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -221,6 +222,20 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
     /// lease when that is longer. Waiting is not an executor lost: executors take steps as they have room, and under a
     /// backlog, or on a busy machine, that takes longer than a lease.
     /// </summary>
+    /// <summary>
+    /// Whether <paramref name="exception"/> says the database is away (restarting, unreachable, refusing connections)
+    /// rather than that the operation is wrong: worth trying again.
+    /// </summary>
+    public static bool IsDatabaseAway(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+            // SQLSTATE classes 08 (connection exception) and 57P (the server shutting down or starting).
+            if (e is DbException database && (database.IsTransient || database.SqlState is { } state && (state.StartsWith("08", StringComparison.Ordinal)
+                    || state.StartsWith("57P", StringComparison.Ordinal))))
+                return true;
+        return false;
+    }
+
     public static TimeSpan UnclaimedFor(TimeSpan lease) => lease > TimeSpan.FromMinutes(1) ? lease : TimeSpan.FromMinutes(1);
 
     /// <summary>

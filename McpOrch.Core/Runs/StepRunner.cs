@@ -21,6 +21,13 @@ public sealed record StepContext(Guid RunId, Caller Caller, SemaphoreSlim Slots)
 /// <inheritdoc cref="StepContext"/>
 public sealed class StepRunner(ToolGate gate, UpstreamRegistry upstreams, ExecutionOptions execution)
 {
+    /// <summary>
+    /// The <c>_meta</c> key of a step call's idempotency key: <c>{run id}/{step id}</c>, and <c>/{index}</c> for an
+    /// element of a forEach step. Every attempt and every re-run of the call (after an executor was lost) carries the
+    /// same key, so a server with side effects can do the work once.
+    /// </summary>
+    public const string IdempotencyKeyMeta = "mcp-orch/idempotency-key";
+
     static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
     static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
@@ -37,7 +44,7 @@ public sealed class StepRunner(ToolGate gate, UpstreamRegistry upstreams, Execut
         {
             if (step.ForEach is null)
             {
-                var (output, calls) = await CallAsync(step, outputs, item: null, context, cancellationToken);
+                var (output, calls) = await CallAsync(step, outputs, item: null, $"{context.RunId}/{step.Id}", context, cancellationToken);
                 attempts = calls;
                 return (new StepOutcome(output), attempts);
             }
@@ -46,7 +53,7 @@ public sealed class StepRunner(ToolGate gate, UpstreamRegistry upstreams, Execut
             {
                 try
                 {
-                    return await CallAsync(step, outputs, item, context, cancellationToken);
+                    return await CallAsync(step, outputs, item, $"{context.RunId}/{step.Id}/{index}", context, cancellationToken);
                 }
                 catch (StepFailedException e)
                 {
@@ -67,7 +74,7 @@ public sealed class StepRunner(ToolGate gate, UpstreamRegistry upstreams, Execut
     }
 
     async Task<(JsonNode? Output, int Attempts)> CallAsync(PlanStep step, IReadOnlyDictionary<string, JsonNode?> outputs, JsonNode? item,
-        StepContext context, CancellationToken cancellationToken)
+        string idempotencyKey, StepContext context, CancellationToken cancellationToken)
     {
         var args = ReferenceResolver.Resolve(step.Args, name => name == step.ItemName ? item : outputs[name]);
         var arguments = args.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value));
@@ -80,7 +87,8 @@ public sealed class StepRunner(ToolGate gate, UpstreamRegistry upstreams, Execut
             {
                 var call = new ToolCall(context.Caller, "batch", tool.Server, tool.UpstreamName, tool.Name, arguments)
                 {
-                    RunId = context.RunId, WaitForRateLimit = true,
+                    RunId = context.RunId, WaitForRateLimit = true, IdempotencyKey = idempotencyKey,
+                    Meta = new JsonObject { [IdempotencyKeyMeta] = idempotencyKey },
                 };
                 var result = await gate.CallAsync(call, cancellationToken);
                 if (result.IsError == true)

@@ -144,7 +144,7 @@ public sealed partial class AuditLog(IServiceScopeFactory scopes, IOptions<OrchO
             {
                 var record = rows[row];
                 object?[] values = [record.At, record.Caller, record.Source, record.Server, record.Tool, record.Outcome,
-                    record.DurationMs, record.ResultBytes, record.Arguments, record.RunId];
+                    record.DurationMs, record.ResultBytes, record.Arguments, record.RunId, record.IdempotencyKey];
                 sql.Append(row == 0 ? "(" : ", (");
                 for (var column = 0; column < values.Length; column++)
                 {
@@ -172,6 +172,7 @@ public sealed partial class AuditLog(IServiceScopeFactory scopes, IOptions<OrchO
     {
         nameof(AuditRecord.At), nameof(AuditRecord.Caller), nameof(AuditRecord.Source), nameof(AuditRecord.Server), nameof(AuditRecord.Tool),
         nameof(AuditRecord.Outcome), nameof(AuditRecord.DurationMs), nameof(AuditRecord.ResultBytes), nameof(AuditRecord.Arguments), nameof(AuditRecord.RunId),
+        nameof(AuditRecord.IdempotencyKey),
     }.Select(c => $"\"{c}\"")) + ") VALUES ";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Audit log: {Dropped} records dropped so far: the queue to the database is full ({Capacity}). Is the database reachable?")]

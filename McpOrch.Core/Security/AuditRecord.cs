@@ -31,9 +31,13 @@ public sealed class AuditRecord
     /// <summary>The batch run the call belongs to (its id as text: the writer's plain INSERT needs no provider types).</summary>
     public string? RunId { get; set; }
 
+    /// <summary>A batch step's call: its idempotency key, the same on every re-run of the call (see <see cref="Runs.StepRunner.IdempotencyKeyMeta"/>).</summary>
+    public string? IdempotencyKey { get; set; }
+
     // The columns' lengths. A longer value (a JWT's name, a tool name a passthrough client made up) is cut to fit
     // when the record is written: a value the database refuses would stop the whole batch it is in.
-    public const int CallerLength = 128, SourceLength = 16, ServerLength = 128, ToolLength = 256, OutcomeLength = 24, RunIdLength = 36;
+    public const int CallerLength = 128, SourceLength = 16, ServerLength = 128, ToolLength = 256, OutcomeLength = 24, RunIdLength = 36,
+        IdempotencyKeyLength = 200;
 
     /// <summary>This record with every text cut to its column.</summary>
     public AuditRecord Bounded()
@@ -44,6 +48,7 @@ public sealed class AuditRecord
         Tool = Cut(Tool, ToolLength);
         Outcome = Cut(Outcome, OutcomeLength);
         RunId = RunId is null ? null : Cut(RunId, RunIdLength);
+        IdempotencyKey = IdempotencyKey is null ? null : Cut(IdempotencyKey, IdempotencyKeyLength);
         return this;
     }
 

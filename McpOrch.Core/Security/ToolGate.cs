@@ -22,6 +22,9 @@ public sealed record ToolCall(Caller Caller, string Source, string Server, strin
     /// <summary>The batch run the call belongs to.</summary>
     public Guid? RunId { get; init; }
 
+    /// <summary>A batch step's call: the same on every re-run of it, for the audit log (the server has it in <c>_meta</c>).</summary>
+    public string? IdempotencyKey { get; init; }
+
     /// <summary>Wait out the caller's rate limit instead of failing (batch steps, which nobody is waiting on).</summary>
     public bool WaitForRateLimit { get; init; }
 
@@ -77,6 +80,7 @@ public sealed class ToolGate(UpstreamRegistry upstreams, IRateLimiter limiter, A
                 At = at, Caller = call.Caller.Name, Source = call.Source, Server = call.Server, Tool = call.Tool, Outcome = outcome,
                 DurationMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3), ResultBytes = size,
                 Arguments = audit.Arguments(call.Arguments), RunId = call.RunId?.ToString(),
+                IdempotencyKey = call.IdempotencyKey,
             });
         }
     }

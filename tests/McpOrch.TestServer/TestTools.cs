@@ -70,6 +70,17 @@ public sealed class TestTools
         return value;
     }
 
+    [McpServerTool(Name = "logged_sleep_echo"), Description("Writes a new file into the folder `log`, holding the call's `_meta` \"mcp-orch/idempotency-key\" (or `-`), when it starts; waits `ms` milliseconds, then returns `value`.")]
+    public static async Task<string> LoggedSleepEcho(RequestContext<CallToolRequestParams> request, string log, int ms, string value,
+        CancellationToken cancellationToken)
+    {
+        // A file per call: calls come from several processes (one per executor), and a file each needs no lock.
+        var key = request.Params?.Meta?["mcp-orch/idempotency-key"]?.GetValue<string>() ?? "-";
+        await File.WriteAllTextAsync(Path.Combine(log, Guid.NewGuid().ToString("N")), key, CancellationToken.None);
+        await Task.Delay(ms, cancellationToken);
+        return value;
+    }
+
     [McpServerTool(Name = "stall_first"), Description("The first `times` calls with this `key` hang for a minute (so the caller times out); later ones return how many calls there were.")]
     public static async Task<string> StallFirst(string key, int times, CancellationToken cancellationToken)
     {

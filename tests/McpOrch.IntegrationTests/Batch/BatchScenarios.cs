@@ -68,6 +68,8 @@ public abstract class BatchScenarios
             Assert.Equal("ok", r["outcome"]!.GetValue<string>());
         });
         Assert.Equal(["make_list", "sleep_echo", "sleep_echo"], records.Select(r => r["tool"]!.GetValue<string>()).Order());
+        // Each call's idempotency key, as the server had it in _meta: the step, and the element of a forEach.
+        Assert.Equal([$"{id}/each/0", $"{id}/each/1", $"{id}/list"], records.Select(r => r["idempotency_key"]!.GetValue<string>()).Order());
     }
 
     [Fact]

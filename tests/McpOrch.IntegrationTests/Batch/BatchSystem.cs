@@ -43,15 +43,21 @@ public sealed class BatchSystem : IAsyncDisposable
         return system;
     }
 
-    public static async Task<BatchSystem> StartDistributedAsync(PostgresFixture postgres, RedisFixture redis, RabbitMqFixture rabbit, int executors)
+    public static async Task<BatchSystem> StartDistributedAsync(PostgresFixture postgres, RedisFixture redis, RabbitMqFixture rabbit, int executors) =>
+        await StartDistributedAsync(
+            await postgres.CreateDatabaseAsync($"batch_{Guid.NewGuid():N}", CancellationToken.None),
+            // A database of its own: the catalog key is shared by everything on one Redis database.
+            $"{redis.ConnectionString},defaultDatabase={Random.Shared.Next(1, 15)}",
+            rabbit.ConnectionString, executors);
+
+    /// <summary>The distributed system over the given servers' connection strings (a test's own server, to stop and start).</summary>
+    public static async Task<BatchSystem> StartDistributedAsync(string database, string redis, string messaging, int executors)
     {
-        var database = await postgres.CreateDatabaseAsync($"batch_{Guid.NewGuid():N}", CancellationToken.None);
         var system = await CreateAsync(new Dictionary<string, string>
         {
             ["ConnectionStrings__orchdb"] = database,
-            // A database of its own: the catalog key is shared by everything on one Redis database.
-            ["ConnectionStrings__redis"] = $"{redis.ConnectionString},defaultDatabase={Random.Shared.Next(1, 15)}",
-            ["ConnectionStrings__messaging"] = rabbit.ConnectionString,
+            ["ConnectionStrings__redis"] = redis,
+            ["ConnectionStrings__messaging"] = messaging,
         });
         await system.StartApiAsync();
         await system.StartWorkerAsync("Planner.Worker");

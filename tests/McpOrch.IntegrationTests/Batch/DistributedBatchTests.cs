@@ -36,16 +36,19 @@ public sealed class DistributedBatchTests(DistributedBatchTests.Fixture fixture,
     protected override Task<BatchSystem> SystemAsync() => fixture.GetAsync(postgres, redis, rabbit);
 
     [Fact]
-    public async Task When_the_executor_running_a_step_is_killed_another_one_finishes_the_run()
+    public async Task When_the_executor_running_a_step_is_killed_another_one_finishes_the_run_with_the_same_idempotency_key()
     {
         var system = await SystemAsync();
-        var id = await system.Batch.SubmitPlanAsync("""
+        var calls = Directory.CreateDirectory(Path.Combine(system.Folder, $"calls-{Guid.NewGuid():N}")).FullName;
+        var id = await system.Batch.SubmitPlanAsync($$$"""
             {"steps": [
-              {"id": "long", "tool": "slow.sleep_echo", "args": {"ms": 4000, "value": "survived"}},
+              {"id": "long", "tool": "slow.logged_sleep_echo", "args": {"log": "{{{calls}}}", "ms": 4000, "value": "survived"}},
               {"id": "after", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "${long} twice"}}
             ]}
             """);
-        var running = await system.Batch.WaitForAsync(id, s => BatchClient.Step(s, "long")["executor"] is not null, "an executor to take the step");
+        // Killed once the call reached the server: a call in flight, the one a crash makes run again.
+        var running = await system.Batch.WaitForAsync(id, s => BatchClient.Step(s, "long")["executor"] is not null && Directory.GetFiles(calls).Length > 0,
+            "the step's call to reach the server");
         var owner = BatchClient.Step(running, "long")["executor"]!.GetValue<string>();
         var victim = system.Executors.Single(e => owner.Contains($"/{e.Id}/", StringComparison.Ordinal));
 
@@ -58,5 +61,7 @@ public sealed class DistributedBatchTests(DistributedBatchTests.Fixture fixture,
         Assert.Equal(2, step["dispatch"]!.GetValue<int>());
         Assert.NotEqual(owner, step["executor"]!.GetValue<string>());
         Assert.Equal("survived twice", (await system.Batch.ResultAsync(id))["outputs"]!["after"]!.GetValue<string>());
+        // The call in flight ran again (at least once: a server with side effects sees it twice), under the same key.
+        Assert.Equal([$"{id}/long", $"{id}/long"], Directory.GetFiles(calls).Select(File.ReadAllText));
     }
 }

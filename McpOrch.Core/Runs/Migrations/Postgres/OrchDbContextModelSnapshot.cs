@@ -202,6 +202,10 @@ namespace McpOrch.Core.Runs.Migrations.Postgres
                     b.Property<double>("DurationMs")
                         .HasColumnType("double precision");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("Outcome")
                         .IsRequired()
                         .HasMaxLength(24)

@@ -195,6 +195,10 @@ namespace McpOrch.Core.Runs.Migrations.Sqlite
                     b.Property<double>("DurationMs")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Outcome")
                         .IsRequired()
                         .HasMaxLength(24)
