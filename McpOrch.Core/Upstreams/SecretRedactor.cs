@@ -4,8 +4,9 @@ namespace McpOrch.Core.Upstreams;
 
 /// <summary>
 /// Replaces a server's configured secrets with <c>***</c> in text meant for people: its environment values, header
-/// values (and the token of a <c>Bearer</c> header), and the password and query values of its URL. A server that
-/// prints its environment, or an error that quotes a request, then shows no credential in logs, errors or the API.
+/// values (and the token of a <c>Bearer</c> header, the token and password of a <c>Basic</c> one, where the URL's
+/// password is), and the query values of its URL. A server that prints its environment, or an error that quotes a
+/// request, then shows no credential in logs, errors or the API.
 /// Values shorter than <see cref="MinLength"/> characters are left alone: replacing every "1" would garble the text.
 /// </summary>
 public sealed class SecretRedactor
@@ -25,16 +26,25 @@ public sealed class SecretRedactor
         foreach (var value in server.Headers.Values)
         {
             secrets.Add(value);
-            if (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-                secrets.Add(value["Bearer ".Length..].Trim());
+            var (scheme, token) = value.Split(' ', 2) is [var first, var rest] ? (first, rest.Trim()) : ("", "");
+            if (scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+                secrets.Add(token);
+            else if (scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
+                secrets.AddRange([token, PasswordOf(token)]);
         }
         if (server.Url is { } url)
-        {
-            secrets.Add(Uri.UnescapeDataString(url.UserInfo.Split(':', 2).ElementAtOrDefault(1) ?? ""));
             secrets.AddRange(url.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
                 .Select(pair => Uri.UnescapeDataString(pair.Split('=', 2).ElementAtOrDefault(1) ?? "")));
-        }
         return new SecretRedactor(secrets);
+    }
+
+    /// <summary>The password of a Basic credential (base64 of <c>user:password</c>), the URL's when it came from there.</summary>
+    static string? PasswordOf(string basic)
+    {
+        var bytes = new byte[basic.Length];
+        return Convert.TryFromBase64String(basic, bytes, out var length)
+            ? System.Text.Encoding.UTF8.GetString(bytes, 0, length).Split(':', 2).ElementAtOrDefault(1)
+            : null;
     }
 
     public string Redact(string text)
