@@ -57,4 +57,18 @@ public sealed class UpstreamCredentialTests(ProxyFixture fixture)
             Assert.Contains($"\r\nAuthorization: Basic {BasicToken}\r\n", request);
         Assert.DoesNotContain(Password, forwarder.Sent);
     }
+
+    [Fact]
+    public async Task A_passthrough_client_cannot_override_the_query_parameters_of_the_server_s_URL()
+    {
+        await using var server = await RemoteEverything.StartAsync(fixture.Servers, "streamableHttp", Cancellation);
+        await using var forwarder = new RecordingForwarder(server.Port);
+        await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["remote"] = Entry(forwarder.Port, query: $"?apikey={QuerySecret}") });
+
+        using var raw = Initialize("/servers/remote/mcp?APIKEY=override&apikey=override&extra=kept");
+        (await proxy.Http.SendAsync(raw, Cancellation)).EnsureSuccessStatusCode();
+
+        Assert.StartsWith($"POST /mcp?apikey={QuerySecret}&extra=kept HTTP/1.1\r\n", RequestCarrying(forwarder.Sent, "\"name\":\"raw\""));
+        Assert.DoesNotContain("override", forwarder.Sent);
+    }
 }
