@@ -11,7 +11,8 @@ namespace Proxy.Api.Tests;
 /// </summary>
 public sealed class UpstreamCredentialTests(ProxyFixture fixture)
 {
-    const string User = "orch-user", Password = "pwsecret222", QuerySecret = "querysecret444", HeaderSecret = "headersecret333";
+    // The query value as the URL has it: a logged URL shows it escaped, the server reads "query+secret444".
+    const string User = "orch-user", Password = "pwsecret222", QuerySecret = "query%2Bsecret444", HeaderSecret = "headersecret333";
     static readonly string BasicToken = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}"));
 
     static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -39,6 +40,49 @@ public sealed class UpstreamCredentialTests(ProxyFixture fixture)
         var at = sent.IndexOf(marker, StringComparison.Ordinal);
         Assert.True(at >= 0, $"'{marker}' was not sent upstream");
         return sent[sent.LastIndexOf("POST ", at, StringComparison.Ordinal)..at];
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Trace")]
+    public async Task No_configured_secret_reaches_a_log_line_or_telemetry(string? level)
+    {
+        await using var server = await RemoteEverything.StartAsync(fixture.Servers, "streamableHttp", Cancellation);
+        using var collector = new OtlpReceiver();
+        var environment = new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+        };
+        // Every category at the level, those the product quiets by default too.
+        if (level is not null)
+            foreach (var category in new[] { "Default", "Microsoft.AspNetCore", "ModelContextProtocol", "System.Net.Http.HttpClient" })
+                environment[$"Logging__LogLevel__{category}"] = level;
+        var proxy = await ProxyUnderTest.StartAsync(
+            new JsonObject { ["remote"] = Entry(server.Port, $"{User}:{Password}@", $"?apikey={QuerySecret}") }, environment: environment);
+        await using (proxy)
+        {
+            // The gateway's own connection (REST), and the passthrough (an MCP client, and a raw request with a query).
+            (await proxy.Http.PostAsync("/tools/remote.echo", JsonContent.Create(new { message = "rest" }), Cancellation)).EnsureSuccessStatusCode();
+            await using (var client = await proxy.ConnectAsync(Cancellation, "/servers/remote/mcp", new() { ProtocolVersion = "2025-11-25" }))
+                await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "passed through" }, cancellationToken: Cancellation);
+            using var raw = Initialize("/servers/remote/mcp?apikey=override");
+            (await proxy.Http.SendAsync(raw, Cancellation)).EnsureSuccessStatusCode();
+            // The passthrough's log lines and spans over OTLP (what is exported while stopping does not arrive), then
+            // the rest of the console.
+            static bool Exported(string received) => received.Contains("Proxying to") && received.Contains("/servers/{name}/mcp");
+            for (var deadline = DateTime.UtcNow.AddSeconds(20); !Exported(collector.Received); await Task.Delay(200, Cancellation))
+                Assert.True(DateTime.UtcNow < deadline, "no passthrough log line or span came over OTLP");
+            Assert.Equal(0, await proxy.Process.StopAsync());
+        }
+
+        var logs = proxy.Process.Output;
+        foreach (var text in new[] { logs, collector.Received })
+            foreach (var secret in new[] { Password, QuerySecret, Uri.UnescapeDataString(QuerySecret), HeaderSecret, BasicToken })
+                Assert.DoesNotContain(secret, text);
+        Assert.Contains($"Proxying to http://127.0.0.1:{server.Port}/mcp?apikey=***", logs);
     }
 
     [Fact]
