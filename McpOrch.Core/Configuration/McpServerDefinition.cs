@@ -21,10 +21,13 @@ public sealed record McpServerDefinition
     /// <summary>The working directory (stdio), absolute; relative paths are resolved against the file's folder.</summary>
     public string? WorkingDirectory { get; init; }
 
-    /// <summary>The server's URL (remote).</summary>
+    /// <summary>The server's URL (remote), without a user and password: those are in <see cref="Headers"/>.</summary>
     public Uri? Url { get; init; }
 
-    /// <summary>HTTP headers sent to the server (remote); values may be secrets.</summary>
+    /// <summary>
+    /// HTTP headers sent to the server (remote), with <c>Authorization: Basic</c> for a user and password of the URL;
+    /// values may be secrets.
+    /// </summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
     /// <summary>How long one call may take; unset means <c>execution.task_timeout</c>.</summary>

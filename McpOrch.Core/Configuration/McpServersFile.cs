@@ -223,6 +223,16 @@ public static partial class McpServersFile
                 Error($"{where}.url", "must be an absolute http:// or https:// URL.");
                 return null;
             }
+            if (uri.UserInfo.Length > 0)
+            {
+                if (headers.Keys.Any(h => h.Equals("Authorization", StringComparison.OrdinalIgnoreCase)))
+                {
+                    Error($"{where}.url", "has a user and password, which are sent as \"Authorization: Basic\", and \"headers\" has an " +
+                        "\"Authorization\" too: keep one of them.");
+                    return null;
+                }
+                (uri, headers) = WithBasicAuthorization(uri, headers);
+            }
             if (server.TryGetProperty("env", out _))
                 Warning($"{where}.env", "env is given to stdio servers only; ignored for a remote server (use \"headers\").");
             if (cwd is not null)
@@ -232,6 +242,19 @@ public static partial class McpServersFile
                 Name = name, Transport = transport ?? McpTransportKind.AutoDetect, Url = uri, Headers = headers, Timeout = timeout,
                 IsolatePerSession = isolate,
             };
+        }
+
+        /// <summary>
+        /// The URL without its user and password, and those as <c>Authorization: Basic</c>, as a browser or curl sends
+        /// them: HTTP clients (.NET's, YARP's) would send neither.
+        /// </summary>
+        static (Uri, IReadOnlyDictionary<string, string>) WithBasicAuthorization(Uri url, IReadOnlyDictionary<string, string> headers)
+        {
+            var userInfo = url.UserInfo.Split(':', 2);
+            var credentials = $"{Uri.UnescapeDataString(userInfo[0])}:{Uri.UnescapeDataString(userInfo.ElementAtOrDefault(1) ?? "")}";
+            var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credentials));
+            return (new UriBuilder(url) { UserName = "", Password = "" }.Uri,
+                new Dictionary<string, string>(headers, StringComparer.Ordinal) { ["Authorization"] = $"Basic {basic}" });
         }
 
         static McpTransportKind? ParseTransport(string? type) => type?.Trim().ToLowerInvariant() switch

@@ -36,7 +36,7 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     /// <param name="definition">The server as configured.</param>
     /// <param name="defaultTimeout">The per-call limit when the server sets none (<c>execution.task_timeout</c>).</param>
     /// <param name="policy">Start-up timeout and backoff.</param>
-    /// <param name="loggerFactory">For the connection's log and the server's stderr.</param>
+    /// <param name="loggerFactory">For the connection's log and the server's stderr: one that redacts (<see cref="ServerSecrets"/>).</param>
     /// <param name="relayClientRequests">
     /// Pass the server's sampling, elicitation and roots requests to the client session of the request in flight (the
     /// proxy); without it (batch executors, which have no clients) the gateway answers them itself.
@@ -55,7 +55,7 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         _defaultTimeout = defaultTimeout;
         _policy = policy;
         _redactor = SecretRedactor.For(definition);
-        _loggerFactory = _redactor.Wrap(loggerFactory);
+        _loggerFactory = loggerFactory;
         _logger = _loggerFactory.CreateLogger<UpstreamConnection>();
         State = definition.Disabled ? UpstreamState.Disabled : UpstreamState.Starting;
     }

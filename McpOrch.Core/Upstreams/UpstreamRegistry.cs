@@ -16,6 +16,7 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
     readonly Lock _lock = new();
     readonly SemaphoreSlim _reloading = new(1, 1);
     readonly string _separator;
+    readonly ServerSecrets _secrets;
     readonly Func<McpServerDefinition, UpstreamConnection> _connect;
     readonly Func<McpServerDefinition, ClientCapabilities?, UpstreamConnection> _create;
     volatile IReadOnlyList<UpstreamConnection> _connections;
@@ -26,9 +27,12 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
     /// <param name="servers">The configured servers.</param>
     /// <param name="options">The settings.</param>
     /// <param name="loggerFactory">For every connection's log.</param>
+    /// <param name="secrets">Told of every server a reload brings, so that no log line shows their secrets.</param>
     /// <param name="relay">Registered by the proxy: servers may then ask its clients for sampling, elicitation and roots.</param>
-    public UpstreamRegistry(McpServersConfiguration servers, IOptions<OrchOptions> options, ILoggerFactory loggerFactory, ClientRequestRelay? relay = null)
+    public UpstreamRegistry(McpServersConfiguration servers, IOptions<OrchOptions> options, ILoggerFactory loggerFactory, ServerSecrets secrets,
+        ClientRequestRelay? relay = null)
     {
+        _secrets = secrets;
         _separator = options.Value.Server.ToolSeparator;
         StartupTimeout = options.Value.Server.StartupTimeout;
         var policy = new SupervisionPolicy { StartupTimeout = StartupTimeout };
@@ -135,6 +139,7 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
         await _reloading.WaitAsync(cancellationToken);
         try
         {
+            _secrets.Add(servers.Servers);
             var current = _connections.ToDictionary(c => c.Name);
             List<UpstreamConnection> next = [], toStart = [], toStop = [];
             List<string> added = [], restarted = [], unchanged = [];

@@ -141,8 +141,7 @@ public static class PassthroughApi
             CancellationToken cancellationToken)
         {
             await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-            var query = string.Join("&", new[] { target.Query.TrimStart('?'), httpContext.Request.QueryString.Value?.TrimStart('?') }.Where(q => !string.IsNullOrEmpty(q)));
-            proxyRequest.RequestUri = new UriBuilder(target) { Query = query }.Uri;
+            proxyRequest.RequestUri = new UriBuilder(target) { Query = Query(httpContext.Request.QueryString) }.Uri;
             foreach (var header in ClientCredentials)
                 proxyRequest.Headers.Remove(header);
             foreach (var (header, value) in server.Headers)
@@ -151,6 +150,19 @@ public static class PassthroughApi
                 proxyRequest.Headers.TryAddWithoutValidation(header, value);
             }
             proxyRequest.Headers.Host = null; // The server's own host, not the gateway's.
+        }
+
+        /// <summary>
+        /// The configured query, then the client's parameters it does not name (ignoring case, as servers may): a client
+        /// cannot replace a configured credential, wherever the server looks for it.
+        /// </summary>
+        string Query(QueryString client)
+        {
+            static string Name(string pair) => Uri.UnescapeDataString(pair.Split('=', 2)[0]);
+            var configured = target.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries);
+            var names = configured.Select(Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var added = (client.Value ?? "").TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries).Where(pair => !names.Contains(Name(pair)));
+            return string.Join("&", configured.Concat(added));
         }
 
         public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse,

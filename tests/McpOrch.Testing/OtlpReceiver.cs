@@ -5,14 +5,15 @@ namespace McpOrch.Testing;
 
 /// <summary>
 /// A local OTLP/HTTP endpoint (protobuf) that keeps the spans it receives: the service that sent each, its name and
-/// its trace. Give services <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> = <see cref="Endpoint"/> and
-/// <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> = <c>http/protobuf</c>.
+/// its trace; and the text of all it received. Give services <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> = <see cref="Endpoint"/>
+/// and <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> = <c>http/protobuf</c>.
 /// </summary>
 public sealed class OtlpReceiver : IDisposable
 {
     readonly HttpListener _listener = new();
     readonly List<Span> _spans = [];
     readonly HashSet<(string Service, string Metric)> _metrics = [];
+    readonly System.Text.StringBuilder _received = new();
 
     /// <summary>One received span.</summary>
     public sealed record Span(string Service, string Name, string TraceId, string SpanId, string ParentSpanId);
@@ -39,6 +40,12 @@ public sealed class OtlpReceiver : IDisposable
         get { lock (_metrics) return [.. _metrics]; }
     }
 
+    /// <summary>Every export received (traces, metrics, logs) read as UTF-8: protobuf keeps strings as they are, so any text sent is in it.</summary>
+    public string Received
+    {
+        get { lock (_received) return _received.ToString(); }
+    }
+
     async Task ReceiveAsync()
     {
         while (_listener.IsListening)
@@ -56,6 +63,8 @@ public sealed class OtlpReceiver : IDisposable
             await context.Request.InputStream.CopyToAsync(body);
             context.Response.StatusCode = (int)HttpStatusCode.OK;
             context.Response.Close();
+            lock (_received)
+                _received.AppendLine(System.Text.Encoding.UTF8.GetString(body.ToArray()));
             if (context.Request.Url!.AbsolutePath == "/v1/traces")
                 lock (_spans)
                     _spans.AddRange(ReadTraces(body.ToArray()));

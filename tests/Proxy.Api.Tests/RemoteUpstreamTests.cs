@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpOrch.Testing;
@@ -13,19 +11,6 @@ public sealed class RemoteUpstreamTests(ProxyFixture fixture)
 {
     static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    /// <summary>server-everything serving HTTP; disposing it kills it.</summary>
-    sealed class RemoteServer(Process process, int port) : IAsyncDisposable
-    {
-        public int Port { get; } = port;
-
-        public async ValueTask DisposeAsync()
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            process.Dispose();
-        }
-    }
-
     /// <summary>An mcp-config.json entry for the server behind <paramref name="forwarder"/>, with a credential of its own.</summary>
     static JsonObject RecordedEntry(RecordingForwarder forwarder) => new()
     {
@@ -33,31 +18,7 @@ public sealed class RemoteUpstreamTests(ProxyFixture fixture)
         ["headers"] = new JsonObject { ["X-Upstream-Token"] = "configured-upstream-credential" },
     };
 
-    /// <summary>Starts server-everything in <paramref name="mode"/> on a free port and waits until it listens.</summary>
-    async Task<RemoteServer> StartEverythingAsync(string mode)
-    {
-        var port = ServiceProcess.FreePort();
-        var startInfo = fixture.Servers.Everything(mode, port).ToStartInfo();
-        startInfo.RedirectStandardError = startInfo.RedirectStandardOutput = true;
-        var process = Process.Start(startInfo)!;
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", port, timeout.Token);
-                return new RemoteServer(process, port);
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100, timeout.Token);
-            }
-        }
-    }
+    Task<RemoteEverything> StartEverythingAsync(string mode) => RemoteEverything.StartAsync(fixture.Servers, mode, Cancellation);
 
     [Theory]
     [InlineData("streamableHttp", "http", "/mcp", "streamable-http")]

@@ -222,6 +222,21 @@ public sealed class McpServersFileTests
     }
 
     [Fact]
+    public void A_URL_s_user_and_password_are_sent_as_basic_authorization_not_in_the_URL()
+    {
+        var server = Assert.Single(ParseValid("""{"mcpServers": {"api": {"url": "https://me%40work:${GITHUB_TOKEN}@api.example.com/mcp?x=1"}}}""").Servers);
+        Assert.Equal("https://api.example.com/mcp?x=1", server.Url!.ToString());
+        Assert.Equal($"Basic {Convert.ToBase64String("me@work:ghp_secret123"u8)}", server.Headers["Authorization"]);
+    }
+
+    [Fact]
+    public void A_URL_with_a_user_and_password_and_an_Authorization_header_is_refused()
+    {
+        var error = SingleError("""{"mcpServers": {"api": {"url": "https://me:${GITHUB_TOKEN}@host/mcp", "headers": {"authorization": "Bearer x"}}}}""");
+        Assert.Equal("""mcp-config.json: mcpServers.api.url: has a user and password, which are sent as "Authorization: Basic", and "headers" has an "Authorization" too: keep one of them.""", error);
+    }
+
+    [Fact]
     public void Every_problem_of_the_file_is_reported_at_once()
     {
         var (servers, problems) = Parse("""{"mcpServers": {"a": {}, "b": {"command": 1}, "c": {"command": "ok"}}}""");
