@@ -68,6 +68,9 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
     /// <summary>How long a server may take to connect (<c>server.startup_timeout</c>).</summary>
     public TimeSpan StartupTimeout { get; }
 
+    /// <summary>Between a server's name and its tool's in the names tools are exposed under (<c>server.tool_separator</c>).</summary>
+    public string ToolSeparator => _separator;
+
     /// <summary>The current snapshot.</summary>
     public ToolCatalog Catalog => _catalog;
 

@@ -49,7 +49,7 @@ public static class ToolsApi
         if (upstreams.Find(server) is not { } connection)
             return Problem(StatusCodes.Status404NotFound, "Unknown server",
                 $"No MCP server is named '{server}': GET /servers lists the configured ones.");
-        if (!caller.Scope.AllowsServer(server))
+        if (!caller.Scope.AllowsServer(server, upstreams.ToolSeparator))
             return Problem(StatusCodes.Status403Forbidden, "Server not allowed",
                 $"'{caller.Name}' may not use MCP server '{server}': it is outside the key's allow-list.");
         await upstreams.WaitForFirstAttemptsAsync(cancellationToken, server);
@@ -102,7 +102,7 @@ public static class ToolsApi
     /// not serving (disabled, or down), it says so instead of suggesting a typo.
     /// </summary>
     static ProblemHttpResult UnknownTool(string name, Caller caller, UpstreamRegistry upstreams) =>
-        upstreams.OwnerOf(name) is { State: not UpstreamState.Healthy } server && caller.Scope.AllowsServer(server.Name)
+        upstreams.OwnerOf(name) is { State: not UpstreamState.Healthy } server && caller.Scope.AllowsServer(server.Name, upstreams.ToolSeparator)
             ? server.State == UpstreamState.Disabled
                 ? Problem(StatusCodes.Status404NotFound, "Server disabled",
                     $"'{name}' would be a tool of MCP server '{server.Name}', which is disabled (\"disabled\": true in mcp-config.json): its tools are " +

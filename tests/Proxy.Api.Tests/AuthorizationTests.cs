@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using McpOrch.Testing;
 using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using Keys = Proxy.Api.Tests.ProxyFixture.Keys;
 
 namespace Proxy.Api.Tests;
@@ -136,8 +137,10 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
 
         Assert.Equal(["everything.echo"], await ToolNamesAsync(echoOnly));
         Assert.Equal(["everything.echo"], await ToolNamesAsync(echoOnly, "/tools/everything"));
-        Assert.Empty(await ToolNamesAsync(echoOnly, "/tools/memory"));
-        var (status, body) = await SendAsync(echoOnly, HttpMethod.Post, "/tools/everything.echo", """{"message": "allowed"}""");
+        var (status, body) = await SendAsync(echoOnly, HttpMethod.Get, "/tools/memory");
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains("may not use MCP server 'memory'", body);
+        (status, body) = await SendAsync(echoOnly, HttpMethod.Post, "/tools/everything.echo", """{"message": "allowed"}""");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("allowed", body);
         (status, body) = await SendAsync(echoOnly, HttpMethod.Post, "/tools/memory.read_graph", "{}");
@@ -176,6 +179,34 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
         var noExecute = await Assert.ThrowsAsync<McpProtocolException>(async () =>
             await reader.CallToolAsync("everything.echo", new Dictionary<string, object?> { ["message"] = "x" }, cancellationToken: Cancellation));
         Assert.Contains("'reader' may not call tools: it lacks the execute permission", noExecute.Message);
+    }
+
+    [Fact]
+    public async Task A_key_limited_to_some_tools_reaches_only_their_servers_for_resources_prompts_and_completion()
+    {
+        const string graph = "mcp-orch://memory/memory://knowledge-graph";
+        await using (var echoOnly = await Proxy.ConnectAsync(Cancellation, key: Keys.EchoOnly))
+        {
+            Assert.All(await echoOnly.ListResourcesAsync(cancellationToken: Cancellation), r => Assert.StartsWith("mcp-orch://everything/", r.Uri));
+            var read = await Assert.ThrowsAsync<McpProtocolException>(async () => await echoOnly.ReadResourceAsync(graph, cancellationToken: Cancellation));
+            Assert.Contains("No MCP server 'memory' is available to 'echo-only'", read.Message);
+        }
+        using (var http = Client(Keys.EchoOnly))
+            Assert.Equal(["everything"], (await http.GetFromJsonAsync<JsonElement>("/servers", Cancellation)).EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(async () => await Proxy.ConnectAsync(Cancellation, "/mcp/memory", key: Keys.EchoOnly));
+        Assert.Contains("403", refused.ToString());
+
+        // A token for the memory server's read tools reads its graph, and gets none of server-everything's prompts.
+        var token = Jwt(new { sub = "graph-reader", exp = In(TimeSpan.FromMinutes(5)), permissions = new[] { "read", "execute" }, tools = new[] { "memory.read_*" } });
+        await using var graphReader = await Proxy.ConnectAsync(Cancellation, key: token);
+        Assert.NotEmpty((await graphReader.ReadResourceAsync(graph, cancellationToken: Cancellation)).Contents);
+        Assert.Empty(await graphReader.ListPromptsAsync(cancellationToken: Cancellation));
+        var prompt = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+            await graphReader.GetPromptAsync("everything.simple-prompt", cancellationToken: Cancellation));
+        Assert.Contains("No MCP server 'everything' is available to 'graph-reader'", prompt.Message);
+        var completion = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+            await graphReader.CompleteAsync(new PromptReference { Name = "everything.completable-prompt" }, "department", "E", cancellationToken: Cancellation));
+        Assert.Contains("No MCP server 'everything' is available to 'graph-reader'", completion.Message);
     }
 
     [Fact]
