@@ -23,7 +23,8 @@ public static class ToolsApi
         var tools = routes.MapGroup("/tools").WithTags("Tools");
         tools.MapGet("/", ListTools).WithSummary("Every tool of every healthy server").Requires(Permission.Read);
         tools.MapGet("/{server}", ListServerTools).WithSummary("One server's tools").Requires(Permission.Read);
-        tools.MapPost("/{name}", CallTool).WithSummary("Call a tool: the body is its arguments object").Requires(Permission.Execute)
+        // Any caller: the ToolGate checks the execute permission, and audits a refusal like any other call.
+        tools.MapPost("/{name}", CallTool).WithSummary("Call a tool: the body is its arguments object (needs execute)").RequireAuthorization()
             .AcceptsJson<Dictionary<string, JsonElement>>(required: false)
             .Produces<CallToolResult>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -65,18 +66,21 @@ public static class ToolsApi
         if (await upstreams.FindToolAsync(name, cancellationToken) is not { } tool)
             return UnknownTool(name, request.HttpContext.User.Caller(), upstreams);
         var (body, error) = await JsonBody.ReadAsync(request, options.Value.Security.MaxJsonDepth, cancellationToken);
-        if (error is not null || body is { ValueKind: not JsonValueKind.Object })
-            return Problem(StatusCodes.Status400BadRequest, "Invalid arguments",
-                $"{error ?? "The body is JSON but not an object."} Send a JSON object of the arguments of '{name}': " +
-                $"GET /tools/{tool.Server} shows its inputSchema.", tool);
-        var arguments = body?.EnumerateObject().ToDictionary(p => p.Name, p => p.Value) ?? [];
-        if (ArgumentValidator.Validate(tool.Tool, arguments) is { Count: > 0 } errors)
-            return Problem(StatusCodes.Status400BadRequest, "Invalid arguments",
-                $"The arguments do not fit the input schema of '{name}': {string.Join("; ", errors)}.", tool);
+        Dictionary<string, JsonElement>? arguments = error is not null ? null
+            : body is not { } json ? []
+            : json.ValueKind == JsonValueKind.Object ? json.EnumerateObject().ToDictionary(p => p.Name, p => p.Value) : null;
+        var problem = arguments is null
+            ? $"{error ?? "The body is JSON but not an object."} Send a JSON object of the arguments of '{name}': GET /tools/{tool.Server} shows its inputSchema."
+            : ArgumentValidator.Validate(tool.Tool, arguments) is { Count: > 0 } errors
+                ? $"The arguments do not fit the input schema of '{name}': {string.Join("; ", errors)}."
+                : null;
 
         try
         {
-            var call = new ToolCall(request.HttpContext.User.Caller(), "rest", tool.Server, tool.UpstreamName, tool.Name, arguments);
+            var call = new ToolCall(request.HttpContext.User.Caller(), "rest", tool.Server, tool.UpstreamName, tool.Name, arguments)
+            {
+                ArgumentsProblem = problem,
+            };
             return TypedResults.Json(await gate.CallAsync(call, cancellationToken), McpJsonUtilities.DefaultOptions);
         }
         catch (ToolCallException e)

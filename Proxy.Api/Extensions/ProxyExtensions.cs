@@ -51,6 +51,7 @@ public static class ProxyExtensions
                 // 2026-07-28 clients hear list changes and resource updates on their subscriptions/listen streams.
                 options.Handlers.SubscriptionsListenHandler = McpRoutes.Forwarding<SubscriptionsListenRequestParams, EmptyResult>(ProxyResourceHandlers.ListenAsync);
             })
+            .WithMessageFilters(filters => filters.AddIncomingFilter(InvalidParams.Filter))
             .WithListToolsHandler(ProxyToolHandlers.ListToolsAsync)
             .WithCallToolHandler(ProxyToolHandlers.CallToolAsync)
             .WithListResourcesHandler(McpRoutes.Forwarding<ListResourcesRequestParams, ListResourcesResult>(ProxyResourceHandlers.ListAsync))

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using McpOrch.Testing;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -111,12 +112,10 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
     }
 
     [Theory]
-    [InlineData(Keys.Reader, "POST", "/tools/everything.echo", "execute")]
     [InlineData(Keys.Reader, "POST", "/batch/execute", "execute")]
     [InlineData(Keys.Reader, "POST", "/servers/reload", "write")]
     [InlineData(Keys.EchoOnly, "GET", "/admin/keys", "write")]
     [InlineData(Keys.EchoOnly, "POST", "/admin/keys", "write")]
-    [InlineData(Keys.Writer, "POST", "/tools/everything.echo", "execute")]
     public async Task A_key_without_the_permission_gets_403_naming_it(string key, string method, string path, string permission)
     {
         using var http = Client(key);
@@ -386,6 +385,51 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
         var at = lastHour.GetProperty("items")[0].GetProperty("at").GetDateTime();
         Assert.InRange(at, DateTime.UtcNow.AddHours(-1), DateTime.UtcNow.AddMinutes(1));
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(admin, HttpMethod.Get, "/admin/audit?from=yesterday")).Status);
+    }
+
+    [Fact]
+    public async Task Calls_refused_for_a_missing_permission_or_bad_arguments_are_audited_and_bad_MCP_params_name_the_field()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var (reader, caller) = ($"reader-{id}", $"caller-{id}");
+        string Token(string sub, params string[] permissions) => Jwt(new { sub, exp = In(TimeSpan.FromMinutes(5)), permissions });
+
+        // REST calls the execute permission or the input schema refuses.
+        using (var http = Client(bearer: Token(reader, "read")))
+        {
+            var (status, body) = await SendAsync(http, HttpMethod.Post, "/tools/everything.echo", """{"message": "x"}""");
+            Assert.Equal(HttpStatusCode.Forbidden, status);
+            Assert.Contains($"'{reader}' may not call tools: it lacks the execute permission", body);
+        }
+        using (var http = Client(bearer: Token(caller, "read", "execute")))
+        {
+            var (status, body) = await SendAsync(http, HttpMethod.Post, "/tools/everything.echo", """{"message": 5}""");
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Contains("The arguments do not fit the input schema of 'everything.echo': message:", body);
+        }
+
+        // MCP params the SDK cannot read: -32602 naming the field.
+        await using (var mcp = await Proxy.ConnectAsync(Cancellation, key: Token(caller, "read", "execute")))
+        {
+            async Task<McpProtocolException> CallAsync(JsonObject parameters) => await Assert.ThrowsAsync<McpProtocolException>(async () =>
+                await mcp.SendRequestAsync(new JsonRpcRequest { Method = RequestMethods.ToolsCall, Params = parameters }, Cancellation));
+            var arguments = await CallAsync(new JsonObject { ["name"] = "everything.echo", ["arguments"] = "message=x" });
+            Assert.Equal(McpErrorCode.InvalidParams, arguments.ErrorCode);
+            Assert.Contains("'arguments' must be an object of the tool's arguments by name, not a string", arguments.Message);
+            var prompt = await Assert.ThrowsAsync<McpProtocolException>(async () => await mcp.SendRequestAsync(new JsonRpcRequest
+            {
+                Method = RequestMethods.PromptsGet, Params = new JsonObject { ["name"] = "everything.simple-prompt", ["arguments"] = 5 },
+            }, Cancellation));
+            Assert.Equal(McpErrorCode.InvalidParams, prompt.ErrorCode);
+            Assert.Contains("Invalid params of prompts/get: 'arguments' cannot be a number.", prompt.Message);
+        }
+
+        static string Field(JsonElement record, string name) => record.GetProperty(name).GetString()!;
+        var denied = await AuditAsync($"caller={reader}", found => found.Length > 0);
+        Assert.Equal(("rest", "everything", "echo", "denied"), Assert.Single(denied.Select(r => (Field(r, "source"), Field(r, "server"), Field(r, "tool"), Field(r, "outcome")))));
+        var invalid = await AuditAsync($"caller={caller}", found => found.Length >= 2);
+        Assert.Equal(["mcp", "rest"], invalid.Select(r => Field(r, "source")).Order());
+        Assert.All(invalid, r => Assert.Equal(("echo", "invalid_arguments"), (Field(r, "tool"), Field(r, "outcome"))));
     }
 
     [Fact]
