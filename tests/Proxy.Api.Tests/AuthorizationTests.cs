@@ -254,6 +254,10 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
         // Space-separated permissions work too.
         using var spaced = Client(bearer: Jwt(new { sub = "s", exp = In(TimeSpan.FromMinutes(5)), permissions = "read execute" }));
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(spaced, HttpMethod.Post, "/tools/everything.echo", """{"message": "x"}""")).Status);
+
+        // Within security.jwt_max_lifetime (48h in the fixture's config).
+        using var longLived = Client(bearer: Jwt(new { sub = "l", exp = In(TimeSpan.FromHours(47)), permissions = "read" }));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(longLived, HttpMethod.Get, "/tools")).Status);
     }
 
     [Theory]
@@ -262,6 +266,8 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
     [InlineData("no-exp", "tokens must expire")]
     [InlineData("no-sub", "no sub claim")]
     [InlineData("bad-permission", "names 'admin'")]
+    [InlineData("too-long", "more than security.jwt_max_lifetime (48h) from now: issue tokens whose exp is at most that far ahead")]
+    [InlineData("centuries", "more than security.jwt_max_lifetime (48h) from now")]
     public async Task A_bad_JWT_is_refused_with_the_reason(string kind, string reason)
     {
         var token = kind switch
@@ -270,6 +276,8 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
             "wrong-secret" => Jwt(new { sub = "x", exp = In(TimeSpan.FromMinutes(5)), permissions = "read" }, "another-secret-of-at-least-32-bytes!!"),
             "no-exp" => Jwt(new { sub = "x", permissions = "read" }),
             "no-sub" => Jwt(new { exp = In(TimeSpan.FromMinutes(5)), permissions = "read" }),
+            "too-long" => Jwt(new { sub = "x", exp = In(TimeSpan.FromHours(49)), permissions = "read" }),
+            "centuries" => Jwt(new { sub = "x", exp = In(TimeSpan.FromDays(300 * 365)), permissions = "read" }),
             _ => Jwt(new { sub = "x", exp = In(TimeSpan.FromMinutes(5)), permissions = "admin" }),
         };
         using var http = Client(bearer: token);
