@@ -44,8 +44,8 @@ public sealed record ToolCall(Caller Caller, string Source, string Server, strin
 
 /// <summary>
 /// The one way a tool is called on someone's behalf, over REST, MCP and in batch steps alike: checks the caller's
-/// permission, allow-list, rate limit and the arguments, calls the server, refuses a result larger than
-/// <c>security.max_result_bytes</c>, and audits the call whatever its outcome.
+/// permission, allow-list, rate limit and the arguments, calls the server (whose connection refuses a result larger
+/// than <c>security.max_result_bytes</c>), and audits the call whatever its outcome.
 /// </summary>
 public sealed class ToolGate(UpstreamRegistry upstreams, IRateLimiter limiter, AuditLog audit, IOptions<OrchOptions> options, TimeProvider time)
 {
@@ -66,9 +66,6 @@ public sealed class ToolGate(UpstreamRegistry upstreams, IRateLimiter limiter, A
                 ?? throw Refused(call, ToolCallFailure.Unavailable, $"MCP server '{call.Server}' is no longer configured.");
             var result = await connection.CallToolAsync(call.Tool, call.Arguments, cancellationToken, call.Downstream, call.Meta);
             size = JsonSerializer.SerializeToUtf8Bytes(result, McpJsonUtilities.DefaultOptions).LongLength;
-            if (size > Security.MaxResultBytes)
-                throw Refused(call, ToolCallFailure.TooLarge, $"The result of '{call.Name}' is {size} bytes, more than security.max_result_bytes " +
-                    $"({Security.MaxResultBytes}): ask the tool for less (a narrower query, a page), or raise the limit.");
             outcome = result.IsError == true ? "tool_error" : "ok";
             return result;
         }

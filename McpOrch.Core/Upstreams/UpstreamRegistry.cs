@@ -34,7 +34,8 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
         var policy = new SupervisionPolicy { StartupTimeout = StartupTimeout };
         _create = (server, clientCapabilities) =>
         {
-            var connection = new UpstreamConnection(server, options.Value.Execution.TaskTimeout, policy, loggerFactory, relay is not null, clientCapabilities);
+            var connection = new UpstreamConnection(server, options.Value.Execution.TaskTimeout, options.Value.Security.MaxResultBytes, policy,
+                loggerFactory, relay is not null, clientCapabilities);
             connection.Notified += (from, notification) => Notified?.Invoke(from, notification);
             return connection;
         };

@@ -129,4 +129,29 @@ public sealed partial class SafeDefaultsTests(ProxyFixture fixture)
             Assert.DoesNotContain(urlSecret, text);
         }
     }
+
+    [Fact]
+    public async Task A_result_far_over_the_limit_from_an_HTTP_server_is_cut_off_as_it_arrives_not_read_whole()
+    {
+        await using var flooding = await FloodingMcpServer.StartAsync();
+        await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["flooding"] = new JsonObject { ["url"] = flooding.Endpoint.ToString() } },
+            "security:\n  max_result_bytes: 1048576\n");
+        Task<HttpResponseMessage> FloodAsync(long bytes) => proxy.Http.PostAsync("/tools/flooding.flood", JsonContent.Create(new { bytes }), Cancellation);
+
+        using (var small = await FloodAsync(1000))
+            Assert.Equal(HttpStatusCode.OK, small.StatusCode);
+
+        // 128 MiB: the gateway stops reading a little past 1 MiB and drops the connection, so the server's writes fail.
+        using var large = await FloodAsync(128L * 1024 * 1024);
+        var (written, aborted) = await flooding.Flooded.WaitAsync(TimeSpan.FromMinutes(1), Cancellation);
+        Assert.True(aborted, $"The server wrote all {written} bytes: the gateway read the whole result.");
+        Assert.InRange(written, 1024 * 1024, 32L * 1024 * 1024);
+        Assert.Equal(HttpStatusCode.BadGateway, large.StatusCode);
+        Assert.Contains("MCP server 'flooding' answered the call to 'flood' with more than security.max_result_bytes (1048576): ask for less",
+            await large.Content.ReadAsStringAsync(Cancellation));
+
+        // The server is still there for answers that fit.
+        using (var again = await FloodAsync(1000))
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
 }
