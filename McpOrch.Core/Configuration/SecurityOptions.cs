@@ -18,6 +18,13 @@ public sealed class SecurityOptions
     public string? JwtSecret { get; set; }
 
     /// <summary>
+    /// How far ahead a JWT's <c>exp</c> may lie: a token that expires later is refused, so that one that leaks is of use
+    /// for at most this long.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00", ErrorMessage = "must be between 1m and 8760h (a year)")]
+    public TimeSpan JwtMaxLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
     /// Web origins (<c>https://app.example.com</c>) whose pages may call the gateway, besides its own; <c>*</c> for
     /// any. Browsers get CORS headers for exactly these; a request with any other <c>Origin</c> is refused (403).
     /// </summary>

@@ -17,7 +17,7 @@ public sealed class AuditRecord
 
     public string Tool { get; set; } = "";
 
-    /// <summary><c>ok</c>, <c>tool_error</c>, <c>timeout</c>, <c>unavailable</c>, <c>rejected</c>, <c>denied</c>, <c>rate_limited</c> or <c>too_large</c>.</summary>
+    /// <summary><c>ok</c>, <c>tool_error</c>, <c>timeout</c>, <c>unavailable</c>, <c>rejected</c>, <c>denied</c>, <c>rate_limited</c>, <c>invalid_arguments</c>, <c>too_large</c> or <c>cancelled</c>.</summary>
     public string Outcome { get; set; } = "";
 
     public double DurationMs { get; set; }

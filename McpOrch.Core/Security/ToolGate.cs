@@ -36,12 +36,19 @@ public sealed record ToolCall(Caller Caller, string Source, string Server, strin
 
     /// <summary>The client request's <c>_meta</c> (its progress token, among others), passed on to the server.</summary>
     public JsonObject? Meta { get; init; }
+
+    /// <summary>
+    /// Why the arguments cannot be used, as the endpoint found (a REST body that is not a JSON object or does not fit the
+    /// tool's input schema, MCP <c>arguments</c> that are not an object): the gate refuses the call with it once the
+    /// caller's permission and allow-list are checked, and audits it as <c>invalid_arguments</c>.
+    /// </summary>
+    public string? ArgumentsProblem { get; init; }
 }
 
 /// <summary>
 /// The one way a tool is called on someone's behalf, over REST, MCP and in batch steps alike: checks the caller's
-/// permission, allow-list, rate limit and the argument depth, calls the server, refuses a result larger than
-/// <c>security.max_result_bytes</c>, and audits the call whatever its outcome.
+/// permission, allow-list, rate limit and the arguments, calls the server (whose connection refuses a result larger
+/// than <c>security.max_result_bytes</c>), and audits the call whatever its outcome.
 /// </summary>
 public sealed class ToolGate(UpstreamRegistry upstreams, IRateLimiter limiter, AuditLog audit, IOptions<OrchOptions> options, TimeProvider time)
 {
@@ -62,9 +69,6 @@ public sealed class ToolGate(UpstreamRegistry upstreams, IRateLimiter limiter, A
                 ?? throw Refused(call, ToolCallFailure.Unavailable, $"MCP server '{call.Server}' is no longer configured.");
             var result = await connection.CallToolAsync(call.Tool, call.Arguments, cancellationToken, call.Downstream, call.Meta);
             size = JsonSerializer.SerializeToUtf8Bytes(result, McpJsonUtilities.DefaultOptions).LongLength;
-            if (size > Security.MaxResultBytes)
-                throw Refused(call, ToolCallFailure.TooLarge, $"The result of '{call.Name}' is {size} bytes, more than security.max_result_bytes " +
-                    $"({Security.MaxResultBytes}): ask the tool for less (a narrower query, a page), or raise the limit.");
             outcome = result.IsError == true ? "tool_error" : "ok";
             return result;
         }
@@ -93,6 +97,8 @@ public sealed class ToolGate(UpstreamRegistry upstreams, IRateLimiter limiter, A
         if (!caller.Scope.Allows(call.Server, call.Name))
             throw Refused(call, ToolCallFailure.Denied, $"'{caller.Name}' may not call '{call.Name}': it is outside the key's allow-list" +
                 $"{Patterns("servers", caller.Scope.Servers)}{Patterns("tools", caller.Scope.Tools)}.");
+        if (call.ArgumentsProblem is { } problem)
+            throw Refused(call, ToolCallFailure.InvalidArguments, problem);
         if (call.Arguments is { } arguments && arguments.Values.Select(v => Depth(v) + 1).DefaultIfEmpty(1).Max() is var depth && depth > Security.MaxJsonDepth)
             throw Refused(call, ToolCallFailure.InvalidArguments,
                 $"The arguments of '{call.Name}' nest {depth} levels deep, more than security.max_json_depth ({Security.MaxJsonDepth}).");

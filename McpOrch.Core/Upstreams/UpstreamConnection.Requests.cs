@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpOrch.Core.Telemetry;
@@ -83,6 +85,9 @@ public sealed partial class UpstreamConnection
         {
             var result = await SendUpstreamAsync(method, JsonSerializer.SerializeToNode(parameters, McpJsonUtilities.DefaultOptions), callId, subject, what,
                 cancellationToken);
+            // Measured as it came, before the gateway makes copies of its own (typed, then serialized for the client).
+            if (JsonSize(result) > _maxResultBytes)
+                throw TooLarge(subject, what);
             return JsonSerializer.Deserialize<TResult>(result, McpJsonUtilities.DefaultOptions)
                 ?? throw new ToolCallException(Name, subject, ToolCallFailure.Rejected, $"MCP server '{Name}' answered {method} without a result.");
         }
@@ -125,6 +130,10 @@ public sealed partial class UpstreamConnection
             throw new ToolCallException(Name, subject, ToolCallFailure.Timeout,
                 $"{Capitalized(what)} on MCP server '{Name}' timed out after {timeout.TotalSeconds:0.###} s and was cancelled.");
         }
+        catch (AnswerSizeLimit.TooLargeException)
+        {
+            throw TooLarge(subject, what);
+        }
         catch (McpProtocolException e)
         {
             throw new ToolCallException(Name, subject, ToolCallFailure.Rejected,
@@ -142,6 +151,23 @@ public sealed partial class UpstreamConnection
     }
 
     static string Capitalized(string what) => char.ToUpperInvariant(what[0]) + what[1..];
+
+    ToolCallException TooLarge(string subject, string what) => new(Name, subject, ToolCallFailure.TooLarge,
+        $"MCP server '{Name}' answered {what} with more than security.max_result_bytes ({_maxResultBytes}): ask for less " +
+        "(a narrower query, a page), or raise the limit.");
+
+    /// <summary>
+    /// The size of <paramref name="node"/> as JSON, as the server sent it, counted without writing it out: values parsed
+    /// from the wire are measured in place.
+    /// </summary>
+    static long JsonSize(JsonNode? node) => node switch
+    {
+        null => 4,
+        JsonObject item => 1 + item.Sum(p => Encoding.UTF8.GetByteCount(p.Key) + 4 + JsonSize(p.Value)),
+        JsonArray items => 1 + items.Sum(v => 1 + JsonSize(v)),
+        JsonValue value when value.TryGetValue<JsonElement>(out var element) => JsonMarshal.GetRawUtf8Value(element).Length,
+        _ => Encoding.UTF8.GetByteCount(node.ToJsonString()),
+    };
 
     async Task CancelUpstreamAsync(McpClient client, RequestId id, string reason)
     {

@@ -15,6 +15,7 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
 {
     readonly SupervisionPolicy _policy;
     readonly TimeSpan _defaultTimeout;
+    readonly long _maxResultBytes;
     readonly ILoggerFactory _loggerFactory;
     readonly ILogger _logger;
     readonly SecretRedactor _redactor;
@@ -35,6 +36,7 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
 
     /// <param name="definition">The server as configured.</param>
     /// <param name="defaultTimeout">The per-call limit when the server sets none (<c>execution.task_timeout</c>).</param>
+    /// <param name="maxResultBytes">The largest answer taken from the server (<c>security.max_result_bytes</c>).</param>
     /// <param name="policy">Start-up timeout and backoff.</param>
     /// <param name="loggerFactory">For the connection's log and the server's stderr: one that redacts (<see cref="ServerSecrets"/>).</param>
     /// <param name="relayClientRequests">
@@ -45,14 +47,15 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     /// For a connection of one client session's own: what that client declared, which is all the server is told it can
     /// do. A shared connection (null) is offered all three, since a server learns its client's capabilities once.
     /// </param>
-    public UpstreamConnection(McpServerDefinition definition, TimeSpan defaultTimeout, SupervisionPolicy policy, ILoggerFactory loggerFactory,
-        bool relayClientRequests = false, ClientCapabilities? clientCapabilities = null)
+    public UpstreamConnection(McpServerDefinition definition, TimeSpan defaultTimeout, long maxResultBytes, SupervisionPolicy policy,
+        ILoggerFactory loggerFactory, bool relayClientRequests = false, ClientCapabilities? clientCapabilities = null)
     {
         _relay = new DownstreamCalls(definition.Name, relayClientRequests);
         _relayClientRequests = relayClientRequests;
         _clientCapabilities = clientCapabilities;
         Definition = definition;
         _defaultTimeout = defaultTimeout;
+        _maxResultBytes = maxResultBytes;
         _policy = policy;
         _redactor = SecretRedactor.For(definition);
         _loggerFactory = loggerFactory;
@@ -172,7 +175,7 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         startup.CancelAfter(_policy.StartupTimeout);
         if (Definition.Transport == McpTransportKind.Stdio && !CommandExists(Definition.Command!))
             throw new FileNotFoundException($"command '{Definition.Command}' not found: install it or fix \"command\" in the configuration");
-        var transport = UpstreamTransports.Create(Definition, _logger, _loggerFactory);
+        var transport = UpstreamTransports.Create(Definition, _logger, _loggerFactory, _maxResultBytes);
         var options = new McpClientOptions
         {
             ClientInfo = new Implementation { Name = "mcp-orch", Version = "1.0.0" },

@@ -38,7 +38,8 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
         var policy = new SupervisionPolicy { StartupTimeout = StartupTimeout };
         _create = (server, clientCapabilities) =>
         {
-            var connection = new UpstreamConnection(server, options.Value.Execution.TaskTimeout, policy, loggerFactory, relay is not null, clientCapabilities);
+            var connection = new UpstreamConnection(server, options.Value.Execution.TaskTimeout, options.Value.Security.MaxResultBytes, policy,
+                loggerFactory, relay is not null, clientCapabilities);
             connection.Notified += (from, notification) => Notified?.Invoke(from, notification);
             return connection;
         };
@@ -71,6 +72,9 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
 
     /// <summary>How long a server may take to connect (<c>server.startup_timeout</c>).</summary>
     public TimeSpan StartupTimeout { get; }
+
+    /// <summary>Between a server's name and its tool's in the names tools are exposed under (<c>server.tool_separator</c>).</summary>
+    public string ToolSeparator => _separator;
 
     /// <summary>The current snapshot.</summary>
     public ToolCatalog Catalog => _catalog;

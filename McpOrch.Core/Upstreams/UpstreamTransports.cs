@@ -14,7 +14,17 @@ internal static partial class UpstreamTransports
     /// </summary>
     static readonly TimeSpan ShutdownGrace = TimeSpan.FromMilliseconds(500);
 
-    public static IClientTransport Create(McpServerDefinition server, ILogger stderrLog, ILoggerFactory loggerFactory) =>
+    /// <summary>Room for the JSON-RPC envelope and SSE framing around a result, when an answer is cut off as it arrives.</summary>
+    const int EnvelopeBytes = 64 * 1024;
+
+    /// <param name="server">The server as configured.</param>
+    /// <param name="stderrLog">Where a stdio server's stderr goes.</param>
+    /// <param name="loggerFactory">The SDK's log.</param>
+    /// <param name="maxResultBytes">
+    /// <c>security.max_result_bytes</c>: a Streamable HTTP answer is cut off soon after it (the SDK would read it
+    /// whole). A stdio server's answer is one line, which the SDK reads whole before anyone can look at it.
+    /// </param>
+    public static IClientTransport Create(McpServerDefinition server, ILogger stderrLog, ILoggerFactory loggerFactory, long maxResultBytes) =>
         server.Transport switch
         {
             McpTransportKind.Stdio => new WatchedTransport(new StdioClientTransport(Stdio(server, stderrLog), loggerFactory)),
@@ -29,7 +39,7 @@ internal static partial class UpstreamTransports
                     _ => HttpTransportMode.AutoDetect,
                 },
                 AdditionalHeaders = server.Headers.ToDictionary(),
-            }, loggerFactory),
+            }, new HttpClient(new AnswerSizeLimit(maxResultBytes + EnvelopeBytes)), loggerFactory, ownsHttpClient: true),
         };
 
     static StdioClientTransportOptions Stdio(McpServerDefinition server, ILogger stderrLog)

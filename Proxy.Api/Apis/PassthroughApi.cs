@@ -51,7 +51,7 @@ public static class PassthroughApi
         {
             null => (StatusCodes.Status404NotFound, $"No MCP server is named '{name}': GET /servers lists the configured ones."),
             { Definition.Url: null } => (StatusCodes.Status404NotFound, $"MCP server '{name}' runs over stdio: reach it at /mcp/{name}."),
-            _ when !caller.Scope.AllowsServer(name) => (StatusCodes.Status403Forbidden, $"'{caller.Name}' may not use MCP server '{name}'."),
+            _ when !caller.Scope.AllowsServer(name, upstreams.ToolSeparator) => (StatusCodes.Status403Forbidden, $"'{caller.Name}' may not use MCP server '{name}'."),
             _ when caller.Scope.Tools.Count > 0 => (StatusCodes.Status403Forbidden,
                 $"'{caller.Name}' may use only some tools, which a byte-for-byte passthrough cannot check: use /mcp/{name}."),
             _ => default((int, string)?),

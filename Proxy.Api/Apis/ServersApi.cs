@@ -36,5 +36,5 @@ public static class ServersApi
 
     /// <summary>The servers the caller's allow-list holds.</summary>
     public static Ok<ServerStatus[]> ListServers(ClaimsPrincipal user, UpstreamRegistry upstreams) =>
-        TypedResults.Ok(upstreams.Connections.Where(c => user.Caller().Scope.AllowsServer(c.Name)).Select(ServerStatus.From).ToArray());
+        TypedResults.Ok(upstreams.Connections.Where(c => user.Caller().Scope.AllowsServer(c.Name, upstreams.ToolSeparator)).Select(ServerStatus.From).ToArray());
 }

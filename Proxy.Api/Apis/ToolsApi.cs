@@ -23,7 +23,8 @@ public static class ToolsApi
         var tools = routes.MapGroup("/tools").WithTags("Tools");
         tools.MapGet("/", ListTools).WithSummary("Every tool of every healthy server").Requires(Permission.Read);
         tools.MapGet("/{server}", ListServerTools).WithSummary("One server's tools").Requires(Permission.Read);
-        tools.MapPost("/{name}", CallTool).WithSummary("Call a tool: the body is its arguments object").Requires(Permission.Execute)
+        // Any caller: the ToolGate checks the execute permission, and audits a refusal like any other call.
+        tools.MapPost("/{name}", CallTool).WithSummary("Call a tool: the body is its arguments object (needs execute)").RequireAuthorization()
             .AcceptsJson<Dictionary<string, JsonElement>>(required: false)
             .Produces<CallToolResult>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -49,7 +50,7 @@ public static class ToolsApi
         if (upstreams.Find(server) is not { } connection)
             return Problem(StatusCodes.Status404NotFound, "Unknown server",
                 $"No MCP server is named '{server}': GET /servers lists the configured ones.");
-        if (!caller.Scope.AllowsServer(server))
+        if (!caller.Scope.AllowsServer(server, upstreams.ToolSeparator))
             return Problem(StatusCodes.Status403Forbidden, "Server not allowed",
                 $"'{caller.Name}' may not use MCP server '{server}': it is outside the key's allow-list.");
         await upstreams.WaitForFirstAttemptsAsync(cancellationToken, server);
@@ -65,18 +66,21 @@ public static class ToolsApi
         if (await upstreams.FindToolAsync(name, cancellationToken) is not { } tool)
             return UnknownTool(name, request.HttpContext.User.Caller(), upstreams);
         var (body, error) = await JsonBody.ReadAsync(request, options.Value.Security.MaxJsonDepth, cancellationToken);
-        if (error is not null || body is { ValueKind: not JsonValueKind.Object })
-            return Problem(StatusCodes.Status400BadRequest, "Invalid arguments",
-                $"{error ?? "The body is JSON but not an object."} Send a JSON object of the arguments of '{name}': " +
-                $"GET /tools/{tool.Server} shows its inputSchema.", tool);
-        var arguments = body?.EnumerateObject().ToDictionary(p => p.Name, p => p.Value) ?? [];
-        if (ArgumentValidator.Validate(tool.Tool, arguments) is { Count: > 0 } errors)
-            return Problem(StatusCodes.Status400BadRequest, "Invalid arguments",
-                $"The arguments do not fit the input schema of '{name}': {string.Join("; ", errors)}.", tool);
+        Dictionary<string, JsonElement>? arguments = error is not null ? null
+            : body is not { } json ? []
+            : json.ValueKind == JsonValueKind.Object ? json.EnumerateObject().ToDictionary(p => p.Name, p => p.Value) : null;
+        var problem = arguments is null
+            ? $"{error ?? "The body is JSON but not an object."} Send a JSON object of the arguments of '{name}': GET /tools/{tool.Server} shows its inputSchema."
+            : ArgumentValidator.Validate(tool.Tool, arguments) is { Count: > 0 } errors
+                ? $"The arguments do not fit the input schema of '{name}': {string.Join("; ", errors)}."
+                : null;
 
         try
         {
-            var call = new ToolCall(request.HttpContext.User.Caller(), "rest", tool.Server, tool.UpstreamName, tool.Name, arguments);
+            var call = new ToolCall(request.HttpContext.User.Caller(), "rest", tool.Server, tool.UpstreamName, tool.Name, arguments)
+            {
+                ArgumentsProblem = problem,
+            };
             return TypedResults.Json(await gate.CallAsync(call, cancellationToken), McpJsonUtilities.DefaultOptions);
         }
         catch (ToolCallException e)
@@ -102,7 +106,7 @@ public static class ToolsApi
     /// not serving (disabled, or down), it says so instead of suggesting a typo.
     /// </summary>
     static ProblemHttpResult UnknownTool(string name, Caller caller, UpstreamRegistry upstreams) =>
-        upstreams.OwnerOf(name) is { State: not UpstreamState.Healthy } server && caller.Scope.AllowsServer(server.Name)
+        upstreams.OwnerOf(name) is { State: not UpstreamState.Healthy } server && caller.Scope.AllowsServer(server.Name, upstreams.ToolSeparator)
             ? server.State == UpstreamState.Disabled
                 ? Problem(StatusCodes.Status404NotFound, "Server disabled",
                     $"'{name}' would be a tool of MCP server '{server.Name}', which is disabled (\"disabled\": true in mcp-config.json): its tools are " +

@@ -51,6 +51,7 @@ public static class ProxyExtensions
                 // 2026-07-28 clients hear list changes and resource updates on their subscriptions/listen streams.
                 options.Handlers.SubscriptionsListenHandler = McpRoutes.Forwarding<SubscriptionsListenRequestParams, EmptyResult>(ProxyResourceHandlers.ListenAsync);
             })
+            .WithMessageFilters(filters => filters.AddIncomingFilter(InvalidParams.Filter))
             .WithListToolsHandler(ProxyToolHandlers.ListToolsAsync)
             .WithCallToolHandler(ProxyToolHandlers.CallToolAsync)
             .WithListResourcesHandler(McpRoutes.Forwarding<ListResourcesRequestParams, ListResourcesResult>(ProxyResourceHandlers.ListAsync))
@@ -120,13 +121,14 @@ public static class ProxyExtensions
         {
             if (context.GetRouteValue(ProxyToolHandlers.ServerRouteValue) is string server && context.Request.Path.StartsWithSegments("/mcp"))
             {
-                if (context.RequestServices.GetRequiredService<UpstreamRegistry>().Find(server) is null)
+                var upstreams = context.RequestServices.GetRequiredService<UpstreamRegistry>();
+                if (upstreams.Find(server) is null)
                 {
                     await TypedResults.Problem($"No MCP server is named '{server}': GET /servers lists the configured ones.",
                         statusCode: StatusCodes.Status404NotFound, title: "Unknown server").ExecuteAsync(context);
                     return;
                 }
-                if (context.User.Caller() is { } caller && !caller.Scope.AllowsServer(server))
+                if (context.User.Caller() is { } caller && !caller.Scope.AllowsServer(server, upstreams.ToolSeparator))
                 {
                     await TypedResults.Problem($"'{caller.Name}' may not use MCP server '{server}': it is outside the key's allow-list.",
                         statusCode: StatusCodes.Status403Forbidden, title: "Server not allowed").ExecuteAsync(context);

@@ -40,7 +40,7 @@ public sealed class DownstreamSession(McpServer server, string? endpoint, ToolSc
     public ListenStream? Listening { get; init; }
 
     /// <summary>Whether this session may hear about <paramref name="upstream"/>.</summary>
-    public bool Sees(string upstream) => (Endpoint is null || Endpoint == upstream) && Scope.AllowsServer(upstream);
+    public bool Sees(string upstream, string separator) => (Endpoint is null || Endpoint == upstream) && Scope.AllowsServer(upstream, separator);
 
     /// <summary>
     /// Sends the session a notification it has not asked for (a list change, a resource update, a log message). On a

@@ -57,11 +57,11 @@ public sealed class McpRoutes(UpstreamRegistry upstreams, IOptions<OrchOptions> 
 
     /// <summary>The connected servers the caller may use that can do <paramref name="can"/>, in configuration order.</summary>
     public IReadOnlyList<UpstreamConnection> Servers(Caller caller, Func<ServerCapabilities, bool> can) =>
-        [.. upstreams.Connections.Where(c => c.Capabilities is { } capabilities && can(capabilities) && caller.Scope.AllowsServer(c.Name))];
+        [.. upstreams.Connections.Where(c => c.Capabilities is { } capabilities && can(capabilities) && caller.Scope.AllowsServer(c.Name, Separator))];
 
     /// <summary>The server named <paramref name="server"/>, if the caller may use it.</summary>
     public UpstreamConnection Server(Caller caller, string server) =>
-        upstreams.Find(server) is { } connection && caller.Scope.AllowsServer(server)
+        upstreams.Find(server) is { } connection && caller.Scope.AllowsServer(server, Separator)
             ? connection
             : throw new McpProtocolException($"No MCP server '{server}' is available to '{caller.Name}'.", McpErrorCode.InvalidParams);
 

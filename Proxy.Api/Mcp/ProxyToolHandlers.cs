@@ -55,6 +55,7 @@ public static class ProxyToolHandlers
         var call = new ToolCall(McpRoutes.CallerOf(request), "mcp", tool.Server, tool.UpstreamName, tool.Name, request.Params!.Arguments)
         {
             Meta = request.Params.Meta,
+            ArgumentsProblem = InvalidParams.ArgumentsProblem(request),
             Connection = upstreams.Find(tool.Server) is { } shared ? await McpRoutes.ForSessionAsync(request, shared, cancellationToken) : null,
         };
         var gate = request.Services!.GetRequiredService<ToolGate>();

@@ -79,7 +79,7 @@ public sealed partial class UpstreamNotifications(UpstreamRegistry upstreams, Do
     IEnumerable<DownstreamSession> Audience(UpstreamConnection server) =>
         sessionUpstreams.SessionOf(server) is { } owner
             ? sessions.All.Where(s => s.Server.SessionId == owner)
-            : sessions.All.Where(s => s.Sees(server.Name));
+            : sessions.All.Where(s => s.Sees(server.Name, upstreams.ToolSeparator));
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} from MCP server '{Server}' could not be passed on: {Reason}")]
     static partial void LogNotPassedOn(ILogger logger, string method, string server, string reason);

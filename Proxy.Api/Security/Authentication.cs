@@ -39,6 +39,7 @@ public static class Authentication
         if (security.JwtSecret is { } secret)
             auth.AddJwtBearer(JwtScheme, jwt =>
             {
+                var skew = TimeSpan.FromSeconds(30);
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
@@ -47,13 +48,17 @@ public static class Authentication
                     ValidateIssuer = false,
                     ValidateAudience = false,
                     RequireExpirationTime = true,
-                    ClockSkew = TimeSpan.FromSeconds(30),
+                    ClockSkew = skew,
                 };
                 jwt.Events = new JwtBearerEvents
                 {
                     OnTokenValidated = context =>
                     {
-                        if (JwtCaller.From(context.Principal!, out var problem) is { } caller)
+                        var maxLifetime = security.JwtMaxLifetime;
+                        if (context.SecurityToken.ValidTo > DateTime.UtcNow + maxLifetime + skew)
+                            context.Fail($"The token expires at {context.SecurityToken.ValidTo:u}, more than security.jwt_max_lifetime " +
+                                $"({maxLifetime.TotalHours:0.##}h) from now: issue tokens whose exp is at most that far ahead, or raise the setting.");
+                        else if (JwtCaller.From(context.Principal!, out var problem) is { } caller)
                             context.Principal = CallerIdentity.Principal(caller, JwtScheme);
                         else
                             context.Fail(problem);

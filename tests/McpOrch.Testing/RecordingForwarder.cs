@@ -6,7 +6,8 @@ namespace McpOrch.Testing;
 
 /// <summary>
 /// A TCP forwarder on a free loopback port that passes every byte to <c>target</c> and keeps what clients sent:
-/// put in front of an HTTP MCP server, it shows exactly which headers reached the server.
+/// put in front of an HTTP MCP server, it shows exactly which headers reached the server, and how much of its answers
+/// the clients took.
 /// </summary>
 public sealed class RecordingForwarder : IAsyncDisposable
 {
@@ -15,6 +16,7 @@ public sealed class RecordingForwarder : IAsyncDisposable
     readonly MemoryStream _sent = new();
     readonly Task _accepting;
     readonly int _targetPort;
+    long _received;
 
     public RecordingForwarder(int targetPort)
     {
@@ -30,6 +32,12 @@ public sealed class RecordingForwarder : IAsyncDisposable
     {
         get { lock (_sent) return Encoding.UTF8.GetString(_sent.ToArray()); }
     }
+
+    /// <summary>
+    /// How many bytes of the server's answers clients took so far: what they read, and what their sockets still buffer
+    /// (on loopback, up to the kernel's <c>tcp_rmem</c> maximum). A client that closes its connection takes no more.
+    /// </summary>
+    public long Received => Interlocked.Read(ref _received);
 
     async Task AcceptAsync()
     {
@@ -73,6 +81,8 @@ public sealed class RecordingForwarder : IAsyncDisposable
             if (record)
                 lock (_sent) _sent.Write(buffer, 0, read);
             await to.WriteAsync(buffer.AsMemory(0, read), _stopping.Token);
+            if (!record)
+                Interlocked.Add(ref _received, read);
         }
     }
 

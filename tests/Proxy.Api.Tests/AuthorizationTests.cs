@@ -5,8 +5,10 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using McpOrch.Testing;
 using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using Keys = Proxy.Api.Tests.ProxyFixture.Keys;
 
 namespace Proxy.Api.Tests;
@@ -110,12 +112,10 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
     }
 
     [Theory]
-    [InlineData(Keys.Reader, "POST", "/tools/everything.echo", "execute")]
     [InlineData(Keys.Reader, "POST", "/batch/execute", "execute")]
     [InlineData(Keys.Reader, "POST", "/servers/reload", "write")]
     [InlineData(Keys.EchoOnly, "GET", "/admin/keys", "write")]
     [InlineData(Keys.EchoOnly, "POST", "/admin/keys", "write")]
-    [InlineData(Keys.Writer, "POST", "/tools/everything.echo", "execute")]
     public async Task A_key_without_the_permission_gets_403_naming_it(string key, string method, string path, string permission)
     {
         using var http = Client(key);
@@ -136,8 +136,10 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
 
         Assert.Equal(["everything.echo"], await ToolNamesAsync(echoOnly));
         Assert.Equal(["everything.echo"], await ToolNamesAsync(echoOnly, "/tools/everything"));
-        Assert.Empty(await ToolNamesAsync(echoOnly, "/tools/memory"));
-        var (status, body) = await SendAsync(echoOnly, HttpMethod.Post, "/tools/everything.echo", """{"message": "allowed"}""");
+        var (status, body) = await SendAsync(echoOnly, HttpMethod.Get, "/tools/memory");
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains("may not use MCP server 'memory'", body);
+        (status, body) = await SendAsync(echoOnly, HttpMethod.Post, "/tools/everything.echo", """{"message": "allowed"}""");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("allowed", body);
         (status, body) = await SendAsync(echoOnly, HttpMethod.Post, "/tools/memory.read_graph", "{}");
@@ -176,6 +178,34 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
         var noExecute = await Assert.ThrowsAsync<McpProtocolException>(async () =>
             await reader.CallToolAsync("everything.echo", new Dictionary<string, object?> { ["message"] = "x" }, cancellationToken: Cancellation));
         Assert.Contains("'reader' may not call tools: it lacks the execute permission", noExecute.Message);
+    }
+
+    [Fact]
+    public async Task A_key_limited_to_some_tools_reaches_only_their_servers_for_resources_prompts_and_completion()
+    {
+        const string graph = "mcp-orch://memory/memory://knowledge-graph";
+        await using (var echoOnly = await Proxy.ConnectAsync(Cancellation, key: Keys.EchoOnly))
+        {
+            Assert.All(await echoOnly.ListResourcesAsync(cancellationToken: Cancellation), r => Assert.StartsWith("mcp-orch://everything/", r.Uri));
+            var read = await Assert.ThrowsAsync<McpProtocolException>(async () => await echoOnly.ReadResourceAsync(graph, cancellationToken: Cancellation));
+            Assert.Contains("No MCP server 'memory' is available to 'echo-only'", read.Message);
+        }
+        using (var http = Client(Keys.EchoOnly))
+            Assert.Equal(["everything"], (await http.GetFromJsonAsync<JsonElement>("/servers", Cancellation)).EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(async () => await Proxy.ConnectAsync(Cancellation, "/mcp/memory", key: Keys.EchoOnly));
+        Assert.Contains("403", refused.ToString());
+
+        // A token for the memory server's read tools reads its graph, and gets none of server-everything's prompts.
+        var token = Jwt(new { sub = "graph-reader", exp = In(TimeSpan.FromMinutes(5)), permissions = new[] { "read", "execute" }, tools = new[] { "memory.read_*" } });
+        await using var graphReader = await Proxy.ConnectAsync(Cancellation, key: token);
+        Assert.NotEmpty((await graphReader.ReadResourceAsync(graph, cancellationToken: Cancellation)).Contents);
+        Assert.Empty(await graphReader.ListPromptsAsync(cancellationToken: Cancellation));
+        var prompt = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+            await graphReader.GetPromptAsync("everything.simple-prompt", cancellationToken: Cancellation));
+        Assert.Contains("No MCP server 'everything' is available to 'graph-reader'", prompt.Message);
+        var completion = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+            await graphReader.CompleteAsync(new PromptReference { Name = "everything.completable-prompt" }, "department", "E", cancellationToken: Cancellation));
+        Assert.Contains("No MCP server 'everything' is available to 'graph-reader'", completion.Message);
     }
 
     [Fact]
@@ -224,6 +254,10 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
         // Space-separated permissions work too.
         using var spaced = Client(bearer: Jwt(new { sub = "s", exp = In(TimeSpan.FromMinutes(5)), permissions = "read execute" }));
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(spaced, HttpMethod.Post, "/tools/everything.echo", """{"message": "x"}""")).Status);
+
+        // Within security.jwt_max_lifetime (48h in the fixture's config).
+        using var longLived = Client(bearer: Jwt(new { sub = "l", exp = In(TimeSpan.FromHours(47)), permissions = "read" }));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(longLived, HttpMethod.Get, "/tools")).Status);
     }
 
     [Theory]
@@ -232,6 +266,8 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
     [InlineData("no-exp", "tokens must expire")]
     [InlineData("no-sub", "no sub claim")]
     [InlineData("bad-permission", "names 'admin'")]
+    [InlineData("too-long", "more than security.jwt_max_lifetime (48h) from now: issue tokens whose exp is at most that far ahead")]
+    [InlineData("centuries", "more than security.jwt_max_lifetime (48h) from now")]
     public async Task A_bad_JWT_is_refused_with_the_reason(string kind, string reason)
     {
         var token = kind switch
@@ -240,6 +276,8 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
             "wrong-secret" => Jwt(new { sub = "x", exp = In(TimeSpan.FromMinutes(5)), permissions = "read" }, "another-secret-of-at-least-32-bytes!!"),
             "no-exp" => Jwt(new { sub = "x", permissions = "read" }),
             "no-sub" => Jwt(new { exp = In(TimeSpan.FromMinutes(5)), permissions = "read" }),
+            "too-long" => Jwt(new { sub = "x", exp = In(TimeSpan.FromHours(49)), permissions = "read" }),
+            "centuries" => Jwt(new { sub = "x", exp = In(TimeSpan.FromDays(300 * 365)), permissions = "read" }),
             _ => Jwt(new { sub = "x", exp = In(TimeSpan.FromMinutes(5)), permissions = "admin" }),
         };
         using var http = Client(bearer: token);
@@ -355,6 +393,51 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
         var at = lastHour.GetProperty("items")[0].GetProperty("at").GetDateTime();
         Assert.InRange(at, DateTime.UtcNow.AddHours(-1), DateTime.UtcNow.AddMinutes(1));
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(admin, HttpMethod.Get, "/admin/audit?from=yesterday")).Status);
+    }
+
+    [Fact]
+    public async Task Calls_refused_for_a_missing_permission_or_bad_arguments_are_audited_and_bad_MCP_params_name_the_field()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var (reader, caller) = ($"reader-{id}", $"caller-{id}");
+        string Token(string sub, params string[] permissions) => Jwt(new { sub, exp = In(TimeSpan.FromMinutes(5)), permissions });
+
+        // REST calls the execute permission or the input schema refuses.
+        using (var http = Client(bearer: Token(reader, "read")))
+        {
+            var (status, body) = await SendAsync(http, HttpMethod.Post, "/tools/everything.echo", """{"message": "x"}""");
+            Assert.Equal(HttpStatusCode.Forbidden, status);
+            Assert.Contains($"'{reader}' may not call tools: it lacks the execute permission", body);
+        }
+        using (var http = Client(bearer: Token(caller, "read", "execute")))
+        {
+            var (status, body) = await SendAsync(http, HttpMethod.Post, "/tools/everything.echo", """{"message": 5}""");
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Contains("The arguments do not fit the input schema of 'everything.echo': message:", body);
+        }
+
+        // MCP params the SDK cannot read: -32602 naming the field.
+        await using (var mcp = await Proxy.ConnectAsync(Cancellation, key: Token(caller, "read", "execute")))
+        {
+            async Task<McpProtocolException> CallAsync(JsonObject parameters) => await Assert.ThrowsAsync<McpProtocolException>(async () =>
+                await mcp.SendRequestAsync(new JsonRpcRequest { Method = RequestMethods.ToolsCall, Params = parameters }, Cancellation));
+            var arguments = await CallAsync(new JsonObject { ["name"] = "everything.echo", ["arguments"] = "message=x" });
+            Assert.Equal(McpErrorCode.InvalidParams, arguments.ErrorCode);
+            Assert.Contains("'arguments' must be an object of the tool's arguments by name, not a string", arguments.Message);
+            var prompt = await Assert.ThrowsAsync<McpProtocolException>(async () => await mcp.SendRequestAsync(new JsonRpcRequest
+            {
+                Method = RequestMethods.PromptsGet, Params = new JsonObject { ["name"] = "everything.simple-prompt", ["arguments"] = 5 },
+            }, Cancellation));
+            Assert.Equal(McpErrorCode.InvalidParams, prompt.ErrorCode);
+            Assert.Contains("Invalid params of prompts/get: 'arguments' cannot be a number.", prompt.Message);
+        }
+
+        static string Field(JsonElement record, string name) => record.GetProperty(name).GetString()!;
+        var denied = await AuditAsync($"caller={reader}", found => found.Length > 0);
+        Assert.Equal(("rest", "everything", "echo", "denied"), Assert.Single(denied.Select(r => (Field(r, "source"), Field(r, "server"), Field(r, "tool"), Field(r, "outcome")))));
+        var invalid = await AuditAsync($"caller={caller}", found => found.Length >= 2);
+        Assert.Equal(["mcp", "rest"], invalid.Select(r => Field(r, "source")).Order());
+        Assert.All(invalid, r => Assert.Equal(("echo", "invalid_arguments"), (Field(r, "tool"), Field(r, "outcome"))));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Proxy.Api.Tests;
 /// <summary>
 /// One proxy for the read-mostly tests: server-everything, server-memory and server-filesystem (healthy),
 /// a server whose command does not exist, one that exits during start-up, and a disabled one. Besides its API_KEY it has the keys of
-/// <see cref="Keys"/>, and JWTs signed with <see cref="ProxyUnderTest.ProxySecret"/>.
+/// <see cref="Keys"/>, and JWTs signed with <see cref="ProxyUnderTest.ProxySecret"/> that expire within 48 hours.
 /// </summary>
 public sealed class ProxyFixture : IAsyncLifetime
 {
@@ -26,6 +26,7 @@ public sealed class ProxyFixture : IAsyncLifetime
             server:
               legacy_sse: true
             security:
+              jwt_max_lifetime: 48h
               api_keys:
                 - { name: reader, key: {{Reader}}, permissions: [read] }
                 - { name: echo-only, key: {{EchoOnly}}, permissions: [read, execute], tools: [everything.echo] }

@@ -129,4 +129,32 @@ public sealed partial class SafeDefaultsTests(ProxyFixture fixture)
             Assert.DoesNotContain(urlSecret, text);
         }
     }
+
+    [Fact]
+    public async Task A_result_far_over_the_limit_from_an_HTTP_server_is_cut_off_as_it_arrives_not_read_whole()
+    {
+        await using var flooding = await FloodingMcpServer.StartAsync();
+        // Between the two: what the gateway takes of the answers (its socket buffers it may take without reading count too).
+        await using var forwarder = new RecordingForwarder(flooding.Endpoint.Port);
+        await using var proxy = await ProxyUnderTest.StartAsync(new JsonObject { ["flooding"] = new JsonObject { ["url"] = $"http://127.0.0.1:{forwarder.Port}/mcp" } },
+            "security:\n  max_result_bytes: 1048576\n");
+        Task<HttpResponseMessage> FloodAsync(long bytes) => proxy.Http.PostAsync("/tools/flooding.flood", JsonContent.Create(new { bytes }), Cancellation);
+
+        using (var small = await FloodAsync(1000))
+            Assert.Equal(HttpStatusCode.OK, small.StatusCode);
+
+        // 128 MiB: the gateway stops reading a little past 1 MiB and drops the connection, so the rest is never sent. What its
+        // socket took unread (at most tcp_rmem's maximum, 32 MiB here) is all it can have been given besides.
+        var before = forwarder.Received;
+        using var large = await FloodAsync(128L * 1024 * 1024);
+        var taken = forwarder.Received - before;
+        Assert.True(taken < 64L * 1024 * 1024, $"The gateway took {taken} bytes of a 128 MiB answer: it read the whole result.");
+        Assert.Equal(HttpStatusCode.BadGateway, large.StatusCode);
+        Assert.Contains("MCP server 'flooding' answered the call to 'flood' with more than security.max_result_bytes (1048576): ask for less",
+            await large.Content.ReadAsStringAsync(Cancellation));
+
+        // The server is still there for answers that fit.
+        using (var again = await FloodAsync(1000))
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
 }

@@ -343,6 +343,7 @@ public sealed class OrchConfigurationTests : IDisposable
     [InlineData("execution:\n  task_timeout: soon\n", "config.yaml: line 2: execution.task_timeout: must be a duration: seconds (300) or a number with a unit (500ms, 30s, 5m, 1h), not 'soon'.")]
     [InlineData("execution:\n  task_timeout: 0\n", "config.yaml: line 2: execution.task_timeout: must be more than 0 and at most 1 day.")]
     [InlineData("execution:\n  max_parallel_tasks: 0\n", "config.yaml: line 2: execution.max_parallel_tasks: must be between 1 and 1000.")]
+    [InlineData("security:\n  jwt_max_lifetime: 0\n", "config.yaml: line 2: security.jwt_max_lifetime: must be between 1m and 8760h (a year).")]
     [InlineData("execution: fast\n", "config.yaml: line 1: execution: must be a section of 'key: value' lines.")]
     [InlineData("server:\n  port: [1, 2]\n", "config.yaml: line 2: server.port: must be a single value, not a list.")]
     [InlineData("security:\n  api_keys:\n    name: ci\n", "config.yaml: line 3: security.api_keys: must be a list ('- item' lines or [a, b]).")]
