@@ -74,7 +74,10 @@ public sealed class StdioTransportTests(ProxyFixture fixture)
             await exclusive.ExecuteNonQueryAsync(Cancellation);
         }
 
-        // The SDK's client probes with server/discover for 5 s, then takes the server for one of the 2025 era.
+        // The SDK's client probes with server/discover (for 5 s by default), then takes the server for one of the 2025
+        // era. The probe is given 30 s here: what is tested is that the answer does not wait for the database (held for
+        // the whole test, so without that it never comes); on a CI machine running three test assemblies on two cores,
+        // starting the process alone took more than 5 s at times (0.45 s on an idle one, bench/startup.sh).
         await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
         {
             Name = "mcp-orch",
@@ -82,7 +85,7 @@ public sealed class StdioTransportTests(ProxyFixture fixture)
             Arguments = [BuildOutput.McpOrch, "--config", config],
             WorkingDirectory = folder.Path,
             EnvironmentVariables = new Dictionary<string, string?> { ["MCP_ORCH_DATA_DIR"] = folder.Combine("data") },
-        }), new McpClientOptions { ProtocolVersion = "2026-07-28" }, cancellationToken: Cancellation);
+        }), new McpClientOptions { ProtocolVersion = "2026-07-28", DiscoverProbeTimeout = TimeSpan.FromSeconds(30) }, cancellationToken: Cancellation);
         var tools = await client.ListToolsAsync(cancellationToken: Cancellation);
 
         Assert.Equal("2026-07-28", client.NegotiatedProtocolVersion);
@@ -109,6 +112,7 @@ public sealed class StdioTransportTests(ProxyFixture fixture)
         }), new McpClientOptions
         {
             ProtocolVersion = protocolVersion,
+            DiscoverProbeTimeout = TimeSpan.FromSeconds(30), // As above: the process's start, not the answer, is slow on a busy CI machine.
             Handlers = new McpClientHandlers
             {
                 SamplingHandler = (_, _, _) => ValueTask.FromResult(new CreateMessageResult
