@@ -13,13 +13,12 @@ namespace McpOrch.Core.Batch;
 
 /// <summary>
 /// The planner's safety net. The database is the source of truth and messages can be lost to a crash between a
-/// commit and a publish, so every half lease it re-dispatches steps whose executor stopped renewing its claim — seen
-/// lapsed by two passes in a row, since a live executor whose renewals could not land while the database was away
-/// renews within a third of a lease once it is back — (failing a step whose executors were lost more than
-/// <c>execution.retry_count</c> times, at least once), publishes
-/// again the message of a step no executor took within <see cref="RunStore.UnclaimedFor"/>, re-plans
-/// runs whose planner vanished, and schedules runs that nothing touched for a lease. Each of these is a span in the trace
-/// of its run.
+/// commit and a publish, so every half lease it re-dispatches steps whose executor stopped renewing its claim
+/// (failing a step whose executors were lost more than <c>execution.retry_count</c> times, at least once), publishes
+/// again the message of a step no executor took within <see cref="RunStore.UnclaimedFor"/>, re-plans runs whose
+/// planner vanished, and schedules runs that nothing touched for a lease. Each of these is a span in the trace of its
+/// run. A claimed step is taken from its executor only when two passes in a row see its lease lapsed: a live executor
+/// whose renewals could not land while the database was away renews within a third of a lease once it is back.
 /// </summary>
 public sealed partial class RecoveryService(IServiceScopeFactory scopes, IOptions<OrchOptions> options, TimeProvider time,
     ILogger<RecoveryService> logger) : BackgroundService

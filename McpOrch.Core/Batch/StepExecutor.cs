@@ -11,7 +11,8 @@ namespace McpOrch.Core.Batch;
 
 /// <summary>
 /// The executor's side of a run: takes a step's dispatch, runs it with <see cref="StepRunner"/> while renewing its
-/// claim, and stores the outcome, however long the database is away. A duplicate or stale message is recognised by its dispatch number and ignored.
+/// claim, and stores the outcome, however long the database is away. A duplicate or stale message is recognised by its
+/// dispatch number and ignored.
 /// </summary>
 public sealed partial class StepExecutor(
     RunStore store,

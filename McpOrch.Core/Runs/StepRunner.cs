@@ -78,6 +78,7 @@ public sealed class StepRunner(ToolGate gate, UpstreamRegistry upstreams, Execut
     {
         var args = ReferenceResolver.Resolve(step.Args, name => name == step.ItemName ? item : outputs[name]);
         var arguments = args.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value));
+        var meta = new JsonObject { [IdempotencyKeyMeta] = idempotencyKey }; // Copied into each request.
         for (var attempt = 1; ; attempt++)
         {
             var tool = await upstreams.FindToolAsync(step.Tool, cancellationToken)
@@ -88,7 +89,7 @@ public sealed class StepRunner(ToolGate gate, UpstreamRegistry upstreams, Execut
                 var call = new ToolCall(context.Caller, "batch", tool.Server, tool.UpstreamName, tool.Name, arguments)
                 {
                     RunId = context.RunId, WaitForRateLimit = true, IdempotencyKey = idempotencyKey,
-                    Meta = new JsonObject { [IdempotencyKeyMeta] = idempotencyKey },
+                    Meta = meta,
                 };
                 var result = await gate.CallAsync(call, cancellationToken);
                 if (result.IsError == true)
