@@ -1,5 +1,5 @@
 using System.Globalization;
-using McpOrch.AppHost;
+using McpOrch.LocalServers;
 using McpOrch.BatchBench.Scenarios;
 using McpOrch.BatchBench.Systems;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using McpOrch.AppHost.BackingServers;
+using McpOrch.LocalServers;
 using McpOrch.Testing;
 
 namespace McpOrch.IntegrationTests;

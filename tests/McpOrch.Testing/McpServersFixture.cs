@@ -1,5 +1,4 @@
-using McpOrch.AppHost;
-using McpOrch.AppHost.BackingServers;
+using McpOrch.LocalServers;
 
 namespace McpOrch.Testing;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using McpOrch.AppHost.BackingServers;
+using McpOrch.LocalServers;
 
 namespace McpOrch.Testing;
 

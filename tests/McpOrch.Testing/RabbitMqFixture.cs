@@ -1,4 +1,4 @@
-using McpOrch.AppHost.BackingServers;
+using McpOrch.LocalServers;
 
 namespace McpOrch.Testing;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using McpOrch.AppHost.BackingServers;
+using McpOrch.LocalServers;
 
 namespace McpOrch.Testing;
 

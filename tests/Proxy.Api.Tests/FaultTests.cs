@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using McpOrch.AppHost.BackingServers;
+using McpOrch.LocalServers;
 using McpOrch.Testing;
 
 namespace Proxy.Api.Tests;

@@ -79,7 +79,7 @@ public sealed class ProxyUnderTest : IAsyncDisposable
 
     /// <summary>The pids of the processes the proxy started (its descendants).</summary>
     public IReadOnlyList<int> ChildProcessIds() =>
-        [.. McpOrch.AppHost.BackingServers.ProcessTree.Capture(Process.Id).ProcessIds.Where(pid => pid != Process.Id)];
+        [.. McpOrch.LocalServers.ProcessTree.Capture(Process.Id).ProcessIds.Where(pid => pid != Process.Id)];
 
     public async ValueTask DisposeAsync()
     {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using McpOrch.AppHost;
+using McpOrch.LocalServers;
 using McpOrch.Testing;
 
 namespace Proxy.Api.Tests;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
-using McpOrch.AppHost.BackingServers;
+using McpOrch.LocalServers;
 using McpOrch.Testing;
 
 namespace Proxy.Api.Tests;

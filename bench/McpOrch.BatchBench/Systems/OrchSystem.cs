@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
-using McpOrch.AppHost.BackingServers;
+using McpOrch.LocalServers;
 using McpOrch.BatchBench.Scenarios;
 using Microsoft.Extensions.Logging;
 

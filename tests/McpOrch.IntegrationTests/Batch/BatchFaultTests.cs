@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using McpOrch.AppHost.BackingServers;
+using McpOrch.LocalServers;
 using McpOrch.Core.Catalog;
 using McpOrch.Testing;
 using StackExchange.Redis;
