@@ -30,7 +30,11 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
     /// with the test server as <c>slow</c>), gives every service the test key and a short step lease, starts it and waits
     /// until every resource is healthy. Every resource event is kept in <see cref="_events"/>.
     /// </summary>
-    async Task<DistributedApplication> StartAsync(params string[] args)
+    async Task<DistributedApplication> StartAsync(params string[] args) => await StartAsync(null, args);
+
+    /// <inheritdoc cref="StartAsync(string[])"/>
+    /// <param name="telemetry">Where the services send their OTLP, instead of the Aspire dashboard.</param>
+    async Task<DistributedApplication> StartAsync(OtlpReceiver? telemetry, params string[] args)
     {
         var config = new JsonObject { ["mcpServers"] = new JsonObject { ["slow"] = TestServer.Command().ToMcpServerEntry() } };
         File.WriteAllText(_folder.Combine("mcp-config.json"), config.ToJsonString());
@@ -42,6 +46,12 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
                 .WithEnvironment("API_KEY", TestCredentials.AdminKey)
                 // A short lease, so that a killed executor's step moves on within seconds.
                 .WithEnvironment("McpOrch__Execution__StepLease", "10s");
+        if (telemetry is not null)
+            foreach (var service in builder.Resources.OfType<ProjectResource>())
+                // After Aspire's own OTLP settings, so these win.
+                builder.CreateResourceBuilder(service)
+                    .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", telemetry.Endpoint)
+                    .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
 
         var app = await builder.BuildAsync(Cancellation);
         _ = WatchAsync(app);
@@ -63,6 +73,10 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
         {
         }
     }
+
+    /// <summary>The resources of MCP Orch, without Aspire's own (its dashboard, a hidden "rebuilder" per project).</summary>
+    static IEnumerable<string> Names(DistributedApplication app) => Model(app).Resources
+        .Where(r => r.Name != "aspire-dashboard" && !r.Name.EndsWith("-rebuilder", StringComparison.Ordinal)).Select(r => r.Name).Order();
 
     static DistributedApplicationModel Model(DistributedApplication app) => app.Services.GetRequiredService<DistributedApplicationModel>();
 
@@ -97,10 +111,10 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
     public async Task The_distributed_system_runs_a_batch_in_one_trace_replaces_a_killed_executor_and_leaves_no_process_when_stopped()
     {
         using var telemetry = new OtlpReceiver();
-        var app = await StartAsync("--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL", telemetry.Endpoint);
+        var app = await StartAsync(telemetry);
 
         Assert.Equal(["dashboard-web", "executor-worker", "messaging", "messaging-epmd", "orchdb", "planner-worker", "postgres", "proxy-api", "redis"],
-            Model(app).Resources.Where(r => r.Name != "aspire-dashboard").Select(r => r.Name).Order());
+            Names(app));
         Assert.Equal(2, Events.Where(e => e.Resource.Name == "executor-worker").Select(e => e.ResourceId).Distinct().Count());
         var batch = Batch(app);
 
@@ -180,7 +194,7 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
     {
         var app = await StartAsync("--embedded");
 
-        Assert.Equal(["dashboard-web", "proxy-api"], Model(app).Resources.Where(r => r.Name != "aspire-dashboard").Select(r => r.Name).Order());
+        Assert.Equal(["dashboard-web", "proxy-api"], Names(app));
         var batch = Batch(app);
         var id = await batch.SubmitPlanAsync("""{"steps": [{"id": "a", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "embedded"}}]}""");
         Assert.Equal("Completed", (await batch.WaitForEndAsync(id))["state"]!.GetValue<string>());
