@@ -8,7 +8,11 @@ using Microsoft.Extensions.Hosting;
 // The whole system, in the Aspire dashboard:
 //   dotnet run --project McpOrch.AppHost [-- --executors 3 --proxy-port 8080 --dashboard-port 8090 --data DIR --config-yaml FILE]
 //   dotnet run --project McpOrch.AppHost -- --embedded      one process (SQLite) and the dashboard: no backing servers
-var builder = DistributedApplication.CreateBuilder(AppHostSettings.NormaliseSwitches(args));
+var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+{
+    Args = AppHostSettings.NormaliseSwitches(args),
+    DashboardApplicationName = "MCP Orch",
+});
 AppHostSettings settings;
 IResourceBuilder<IResourceWithConnectionString>? database = null, cache = null, messaging = null;
 try
