@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using McpOrch.AppHost.BackingServers;
 using McpOrch.Core.Configuration;
@@ -136,26 +135,5 @@ public sealed class ClientIntegrationTests(PostgresFixture postgres, RedisFixtur
         await host.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase().PingAsync();
 
         Assert.Equal(shown, logs.Entries.Any(e => e.Category.StartsWith("StackExchange.Redis", StringComparison.Ordinal) && e.Level < LogLevel.Warning));
-    }
-
-    sealed class RecordedLogs : ILoggerProvider
-    {
-        public ConcurrentQueue<(string Category, LogLevel Level)> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Entries);
-
-        public void Dispose()
-        {
-        }
-
-        sealed class Logger(string category, ConcurrentQueue<(string, LogLevel)> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                entries.Enqueue((category, logLevel));
-        }
     }
 }

@@ -39,8 +39,9 @@ public sealed class DatabaseRestartTests
                 new($"ConnectionStrings:{DatabaseHostingExtensions.ConnectionName}", database.ConnectionString),
                 // EF Core says at Information when it tries again: proof that each use below met a dead connection.
                 new("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Information")]);
-            var retries = new RetryCount();
-            builder.Logging.AddProvider(retries);
+            var logs = new RecordedLogs();
+            builder.Logging.AddProvider(logs);
+            int Retries() => logs.Entries.Count(e => e.EventId.Id == CoreEventId.ExecutionStrategyRetrying.Id);
             Assert.True(builder.TryAddOrchDatabase(new OrchSettings(new OrchOptions(), McpServersConfiguration.Empty, []), migrate: true));
             builder.Services.AddSingleton(TimeProvider.System).AddScoped<RunStore>();
             using var host = builder.Build();
@@ -53,9 +54,9 @@ public sealed class DatabaseRestartTests
             {
                 await database.DisposeAsync();
                 database = await PostgresServer.StartAsync(options, cancellationToken: Cancellation);
-                var before = retries.Count;
+                var before = Retries();
                 var result = await UseAsync(host, use);
-                Assert.True(retries.Count > before, "the connection used after the restart was not a dead one");
+                Assert.True(Retries() > before, "the connection used after the restart was not a dead one");
                 return result;
             }
 
@@ -79,29 +80,5 @@ public sealed class DatabaseRestartTests
     {
         await using var scope = host.Services.CreateAsyncScope();
         return await use(scope.ServiceProvider.GetRequiredService<RunStore>());
-    }
-
-    /// <summary>Counts EF Core's "the operation will be retried" events.</summary>
-    sealed class RetryCount : ILoggerProvider, ILogger
-    {
-        int _count;
-
-        public int Count => Volatile.Read(ref _count);
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (eventId.Id == CoreEventId.ExecutionStrategyRetrying.Id)
-                Interlocked.Increment(ref _count);
-        }
-
-        public void Dispose()
-        {
-        }
     }
 }

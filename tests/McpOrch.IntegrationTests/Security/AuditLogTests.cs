@@ -108,8 +108,8 @@ public sealed class AuditLogTests(PostgresFixture postgres) : IDisposable
             .BuildServiceProvider();
         await using (var scope = services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<OrchDbContext>().Database.MigrateAsync(Cancellation);
-        var warnings = new Warnings();
-        var audit = new AuditLog(services.GetRequiredService<IServiceScopeFactory>(), Options.Create(new OrchOptions()), warnings);
+        var logs = new RecordedLogs();
+        var audit = new AuditLog(services.GetRequiredService<IServiceScopeFactory>(), Options.Create(new OrchOptions()), logs.For<AuditLog>());
         commits.FailNext();
         await audit.StartAsync(Cancellation);
 
@@ -127,21 +127,6 @@ public sealed class AuditLogTests(PostgresFixture postgres) : IDisposable
         Assert.Equal(0, commits.Pending);
         Assert.Equal(["one", "two"], saved);
         // The execution strategy wrote the batch again; the writer's own slower loop never had to.
-        Assert.Empty(warnings.Messages);
-    }
-
-    sealed class Warnings : ILogger<AuditLog>
-    {
-        public System.Collections.Concurrent.ConcurrentQueue<string> Messages { get; } = new();
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-                Messages.Enqueue(formatter(state, exception));
-        }
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
     }
 }
