@@ -46,7 +46,7 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (!builder.ExportsTelemetry())
             return builder;
         builder.Logging.AddOpenTelemetry(logging =>
         {
@@ -71,6 +71,13 @@ public static class ServiceDefaultsExtensions
             .UseOtlpExporter();
         return builder;
     }
+
+    /// <summary>
+    /// Whether telemetry leaves the process (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set). Client integrations that bring
+    /// their own tracing and metrics (Aspire's Npgsql and Redis) switch them off otherwise, or they would collect for nobody.
+    /// </summary>
+    public static bool ExportsTelemetry(this IHostApplicationBuilder builder) =>
+        !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

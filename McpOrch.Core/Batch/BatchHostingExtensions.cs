@@ -21,7 +21,7 @@ public static class BatchHostingExtensions
 {
     /// <summary>The connection strings of the distributed form, by their Aspire resource names.</summary>
     public static readonly IReadOnlyList<string> ConnectionNames =
-        [NpgsqlDbContextExtensions.DefaultConnectionName, RedisClientExtensions.DefaultConnectionName, MassTransitRabbitMqExtensions.DefaultConnectionName];
+        [DatabaseHostingExtensions.ConnectionName, RedisHostingExtensions.ConnectionName, MassTransitRabbitMqExtensions.DefaultConnectionName];
 
     /// <summary>
     /// Registers the batch services of <paramref name="roles"/>. With every connection string of
@@ -51,7 +51,7 @@ public static class BatchHostingExtensions
         services.AddScoped<RunStore>();
         if (distributed)
         {
-            builder.AddRedisClient();
+            builder.TryAddRedisClient();
             services.AddSingleton<IRunEventLog, RedisRunEventLog>();
             services.AddSingleton(s => new RunCancellation(s.GetRequiredService<IConnectionMultiplexer>()));
             services.TryAddSingleton<ICatalogStore, RedisCatalogStore>();

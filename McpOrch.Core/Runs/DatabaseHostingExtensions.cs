@@ -13,9 +13,13 @@ public static class DatabaseHostingExtensions
     /// <summary>The single-process database's file in the data folder.</summary>
     public const string DatabaseFile = "mcp-orch.db";
 
+    /// <summary>The PostgreSQL connection string's name: <c>ConnectionStrings:orchdb</c>.</summary>
+    public const string ConnectionName = "orchdb";
+
     /// <summary>
-    /// Registers <see cref="OrchDbContext"/>: PostgreSQL when <c>ConnectionStrings:orchdb</c> is set, else SQLite in
-    /// <c>server.data_dir</c>. With <paramref name="migrate"/>, the service brings the database to the newest migration
+    /// Registers <see cref="OrchDbContext"/>: PostgreSQL when <c>ConnectionStrings:orchdb</c> is set (Aspire's Npgsql EF Core
+    /// client integration: pooled contexts, a health check, and EF Core's retrying execution strategy, so every transaction
+    /// runs inside <c>CreateExecutionStrategy()</c>), else SQLite in <c>server.data_dir</c>. With <paramref name="migrate"/>, the service brings the database to the newest migration
     /// before the hosted services registered after this start. Returns false, having written why to stderr, when the data folder cannot be made.
     /// </summary>
     public static bool TryAddOrchDatabase(this IHostApplicationBuilder builder, OrchSettings settings, bool migrate)
@@ -25,8 +29,15 @@ public static class DatabaseHostingExtensions
         // EF Core logs every statement at Information; configuration can still ask for it.
         if (builder.Configuration["Logging:LogLevel:Microsoft.EntityFrameworkCore"] is null)
             builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
-        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(NpgsqlDbContextExtensions.DefaultConnectionName)))
-            builder.AddNpgsqlDbContext<OrchDbContext>();
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionName)))
+        {
+            var exported = builder.ExportsTelemetry();
+            builder.AddNpgsqlDbContext<OrchDbContext>(ConnectionName, settings =>
+            {
+                settings.DisableTracing |= !exported;
+                settings.DisableMetrics |= !exported;
+            });
+        }
         else
         {
             var folder = DataDirectory(settings.Options.Server);

@@ -15,7 +15,8 @@ namespace McpOrch.Core.Runs;
 /// <remarks>
 /// Transactions that decide about a whole run (<see cref="SetPlanAsync"/>, <see cref="ScheduleAsync"/>,
 /// <see cref="CancelAsync"/>) first update the run's row: that takes its row lock in PostgreSQL (the write lock in
-/// SQLite) until commit, so they never interleave for one run, whichever process makes them.
+/// SQLite) until commit, so they never interleave for one run, whichever process makes them. On PostgreSQL the context
+/// retries what a lost connection interrupted (a database restart): each transaction is one unit it may run again.
 /// </remarks>
 public sealed class RunStore(OrchDbContext db, TimeProvider time)
 {
@@ -73,23 +74,22 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
     /// Records the plan (the first one, or a replan that extends it), adds a Pending row per new step, releases the
     /// claim and moves the run to Running. False when the run was cancelled or ended meanwhile.
     /// </summary>
-    public async Task<bool> SetPlanAsync(Guid runId, Plan plan, CancellationToken cancellationToken)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (!await LockRunAsync(runId, [RunState.Planning, RunState.Running], cancellationToken))
-            return false;
-        var run = await db.Runs.Include(r => r.Steps).SingleAsync(r => r.Id == runId, cancellationToken);
-        var generation = run.Plan is null ? 0 : run.Replans + 1;
-        var known = run.Steps.Select(s => s.StepId).ToHashSet(StringComparer.Ordinal);
-        run.Steps.AddRange(NewSteps(runId, plan.Steps.Where(s => !known.Contains(s.Id)), generation));
-        run.Plan = JsonSerializer.Serialize(plan, Plan.JsonOptions);
-        run.Replans = generation;
-        run.State = RunState.Running;
-        run.LeaseUntil = null;
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
-    }
+    public Task<bool> SetPlanAsync(Guid runId, Plan plan, CancellationToken cancellationToken) =>
+        InTransactionAsync(async cancellationToken =>
+        {
+            if (!await LockRunAsync(runId, [RunState.Planning, RunState.Running], cancellationToken))
+                return false;
+            var run = await db.Runs.Include(r => r.Steps).SingleAsync(r => r.Id == runId, cancellationToken);
+            var generation = run.Plan is null ? 0 : run.Replans + 1;
+            var known = run.Steps.Select(s => s.StepId).ToHashSet(StringComparer.Ordinal);
+            run.Steps.AddRange(NewSteps(runId, plan.Steps.Where(s => !known.Contains(s.Id)), generation));
+            run.Plan = JsonSerializer.Serialize(plan, Plan.JsonOptions);
+            run.Replans = generation;
+            run.State = RunState.Running;
+            run.LeaseUntil = null;
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
 
     /// <summary>What <see cref="ScheduleAsync"/> did.</summary>
     /// <param name="Skipped">Steps that can never run, now Skipped, with the reason.</param>
@@ -116,44 +116,44 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
             return null;
         // The plan changes only in SetPlanAsync, under the lock, which schedules the run itself afterwards.
         var dag = Plan.Parse(plan);
-        var steps = await StepStatesAsync(runId, cancellationToken);
-        var states = steps.ToDictionary(s => s.Key, s => s.Value.State, StringComparer.Ordinal);
-        if (RunScheduler.Blocked(dag, states).Count == 0 && RunScheduler.Ready(dag, states).Count == 0 && !RunScheduler.IsFinished(states))
+        var seen = (await StepStatesAsync(runId, cancellationToken)).ToDictionary(s => s.Key, s => s.Value.State, StringComparer.Ordinal);
+        if (RunScheduler.Blocked(dag, seen).Count == 0 && RunScheduler.Ready(dag, seen).Count == 0 && !RunScheduler.IsFinished(seen))
             return new Schedule([], [], Finished: false);
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (!await LockRunAsync(runId, [RunState.Running], cancellationToken))
-            return null;
-        steps = await StepStatesAsync(runId, cancellationToken);
-        states = steps.ToDictionary(s => s.Key, s => s.Value.State, StringComparer.Ordinal);
-        var now = Now;
+        return await InTransactionAsync(async cancellationToken =>
+        {
+            if (!await LockRunAsync(runId, [RunState.Running], cancellationToken))
+                return null;
+            var steps = await StepStatesAsync(runId, cancellationToken);
+            var states = steps.ToDictionary(s => s.Key, s => s.Value.State, StringComparer.Ordinal);
+            var now = Now;
 
-        var skipped = new List<(string StepId, string Reason)>();
-        // Skipping cascades: a step after a skipped one is blocked too.
-        for (var blocked = RunScheduler.Blocked(dag, states); blocked.Count > 0; blocked = RunScheduler.Blocked(dag, states))
-            foreach (var step in blocked)
-            {
-                var cause = step.Dependencies.First(d => states[d] is StepState.Failed or StepState.Skipped or StepState.Canceled);
-                var reason = $"not run: step '{cause}' it depends on {states[cause].ToString().ToLowerInvariant()}.";
-                await db.Steps.Where(s => s.RunId == runId && s.StepId == step.Id && s.State == StepState.Pending)
-                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.State, StepState.Skipped)
-                        .SetProperty(x => x.Error, reason).SetProperty(x => x.CompletedAt, now), cancellationToken);
-                states[step.Id] = StepState.Skipped;
-                skipped.Add((step.Id, reason));
-            }
+            var skipped = new List<(string StepId, string Reason)>();
+            // Skipping cascades: a step after a skipped one is blocked too.
+            for (var blocked = RunScheduler.Blocked(dag, states); blocked.Count > 0; blocked = RunScheduler.Blocked(dag, states))
+                foreach (var step in blocked)
+                {
+                    var cause = step.Dependencies.First(d => states[d] is StepState.Failed or StepState.Skipped or StepState.Canceled);
+                    var reason = $"not run: step '{cause}' it depends on {states[cause].ToString().ToLowerInvariant()}.";
+                    await db.Steps.Where(s => s.RunId == runId && s.StepId == step.Id && s.State == StepState.Pending)
+                        .ExecuteUpdateAsync(s => s.SetProperty(x => x.State, StepState.Skipped)
+                            .SetProperty(x => x.Error, reason).SetProperty(x => x.CompletedAt, now), cancellationToken);
+                    states[step.Id] = StepState.Skipped;
+                    skipped.Add((step.Id, reason));
+                }
 
-        var ready = RunScheduler.Ready(dag, states).Select(s => s.Id).ToList();
-        if (ready.Count > 0)
-            await db.Steps.Where(s => s.RunId == runId && ready.Contains(s.StepId) && s.State == StepState.Pending)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(x => x.State, StepState.Running)
-                    .SetProperty(x => x.Dispatch, x => x.Dispatch + 1)
-                    .SetProperty(x => x.Owner, (string?)null)
-                    .SetProperty(x => x.LeaseUntil, now + UnclaimedFor(lease)), cancellationToken);
-        foreach (var id in ready)
-            states[id] = StepState.Running;
-        await transaction.CommitAsync(cancellationToken);
-        return new Schedule(skipped, [.. ready.Select(id => (id, steps[id].Dispatch + 1))], RunScheduler.IsFinished(states));
+            var ready = RunScheduler.Ready(dag, states).Select(s => s.Id).ToList();
+            if (ready.Count > 0)
+                await db.Steps.Where(s => s.RunId == runId && ready.Contains(s.StepId) && s.State == StepState.Pending)
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(x => x.State, StepState.Running)
+                        .SetProperty(x => x.Dispatch, x => x.Dispatch + 1)
+                        .SetProperty(x => x.Owner, (string?)null)
+                        .SetProperty(x => x.LeaseUntil, now + UnclaimedFor(lease)), cancellationToken);
+            foreach (var id in ready)
+                states[id] = StepState.Running;
+            return new Schedule(skipped, [.. ready.Select(id => (id, steps[id].Dispatch + 1))], RunScheduler.IsFinished(states));
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -316,27 +316,26 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
     /// otherwise the run's state afterwards (Canceled, or the state it had already ended in) and whether this call
     /// cancelled it.
     /// </summary>
-    public async Task<(RunState State, bool Changed)?> CancelAsync(Guid runId, CancellationToken cancellationToken)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (!await LockRunAsync(runId, [RunState.Pending, RunState.Planning, RunState.Running], cancellationToken))
-            return await db.Runs.Where(r => r.Id == runId).Select(r => (RunState?)r.State).SingleOrDefaultAsync(cancellationToken) is { } state
-                ? (state, false)
-                : null;
-        var now = Now;
-        await db.Steps.Where(s => s.RunId == runId && (s.State == StepState.Pending || s.State == StepState.Running))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.State, StepState.Canceled)
-                .SetProperty(x => x.LeaseUntil, (DateTime?)null)
-                .SetProperty(x => x.CompletedAt, now), cancellationToken);
-        await db.Runs.Where(r => r.Id == runId)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(r => r.State, RunState.Canceled)
-                .SetProperty(r => r.LeaseUntil, (DateTime?)null)
-                .SetProperty(r => r.CompletedAt, now), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return (RunState.Canceled, true);
-    }
+    public Task<(RunState State, bool Changed)?> CancelAsync(Guid runId, CancellationToken cancellationToken) =>
+        InTransactionAsync<(RunState State, bool Changed)?>(async cancellationToken =>
+        {
+            if (!await LockRunAsync(runId, [RunState.Pending, RunState.Planning, RunState.Running], cancellationToken))
+                return await db.Runs.Where(r => r.Id == runId).Select(r => (RunState?)r.State).SingleOrDefaultAsync(cancellationToken) is { } state
+                    ? (state, false)
+                    : null;
+            var now = Now;
+            await db.Steps.Where(s => s.RunId == runId && (s.State == StepState.Pending || s.State == StepState.Running))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.State, StepState.Canceled)
+                    .SetProperty(x => x.LeaseUntil, (DateTime?)null)
+                    .SetProperty(x => x.CompletedAt, now), cancellationToken);
+            await db.Runs.Where(r => r.Id == runId)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(r => r.State, RunState.Canceled)
+                    .SetProperty(r => r.LeaseUntil, (DateTime?)null)
+                    .SetProperty(r => r.CompletedAt, now), cancellationToken);
+            return (RunState.Canceled, true);
+        }, cancellationToken);
 
     /// <summary>The run with its steps, or null.</summary>
     public Task<RunRecord?> FindAsync(Guid runId, CancellationToken cancellationToken) =>
@@ -369,6 +368,28 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
         var total = await runs.CountAsync(cancellationToken);
         var page = await runs.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
         return (page, total);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> in a transaction, committed when it returns, as a unit the context's execution
+    /// strategy may run again: PostgreSQL's retries one that a lost connection or a failed commit interrupted (the
+    /// transaction was rolled back), and refuses a transaction begun outside it. An attempt after the first starts from
+    /// what the database holds: nothing the failed attempt loaded or added stays tracked, since what the change tracker
+    /// took for saved was rolled back. (A commit that went through with only its answer lost looks failed too: the next
+    /// attempt then finds the work done, and steps it would have dispatched are published again by the recovery loop.)
+    /// </summary>
+    async Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        var attempts = 0;
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async cancellationToken =>
+        {
+            if (attempts++ > 0)
+                db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var result = await operation(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }, cancellationToken);
     }
 
     /// <summary>Takes the run's row lock (see the remarks) if the run is in one of <paramref name="states"/>.</summary>

@@ -1,5 +1,4 @@
 using McpOrch.Core.Security;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
@@ -18,11 +17,8 @@ public static class SecurityHostingExtensions
         if (services.Any(s => s.ServiceType == typeof(ToolGate)))
             return builder;
         services.TryAddSingleton(TimeProvider.System);
-        if (builder.Configuration.GetConnectionString(RedisClientExtensions.DefaultConnectionName) is not null)
-        {
-            builder.AddRedisClient();
+        if (builder.TryAddRedisClient())
             services.AddSingleton<IRateLimiter>(s => new RedisRateLimiter(s.GetRequiredService<IConnectionMultiplexer>()));
-        }
         else
             services.AddSingleton<IRateLimiter, InMemoryRateLimiter>();
         services.AddSingleton<AuditLog>();

@@ -72,11 +72,8 @@ public static class ProxyExtensions
     static void AddCatalogPublishing(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
-        if (builder.Configuration.GetConnectionString(RedisClientExtensions.DefaultConnectionName) is not null)
-        {
-            builder.AddRedisClient();
+        if (builder.TryAddRedisClient())
             builder.Services.AddSingleton<ICatalogStore, RedisCatalogStore>();
-        }
         else
             builder.Services.AddSingleton<ICatalogStore, InMemoryCatalogStore>();
         builder.Services.AddHostedService<CatalogPublisher>();

@@ -6,25 +6,6 @@ namespace McpOrch.IntegrationTests;
 public sealed class ConnectionStringRequirementTests
 {
     [Fact]
-    public void AddNpgsqlDbContext_without_its_connection_string_names_the_setting()
-    {
-        var error = Assert.Throws<InvalidOperationException>(() => ServiceHostBuilder.Create().AddNpgsqlDbContext<Data.SmokeDbContext>());
-
-        Assert.Equal(
-            "ConnectionStrings:orchdb is not set: set the environment variable ConnectionStrings__orchdb " +
-            "(a PostgreSQL connection string) or start the services through McpOrch.AppHost.",
-            error.Message);
-    }
-
-    [Fact]
-    public void AddRedisClient_without_its_connection_string_names_the_setting()
-    {
-        var error = Assert.Throws<InvalidOperationException>(() => ServiceHostBuilder.Create().AddRedisClient());
-
-        Assert.StartsWith("ConnectionStrings:redis is not set: set the environment variable ConnectionStrings__redis", error.Message);
-    }
-
-    [Fact]
     public void AddRabbitMqMassTransit_without_its_connection_string_names_the_setting()
     {
         var error = Assert.Throws<InvalidOperationException>(() => ServiceHostBuilder.Create().AddRabbitMqMassTransit());

@@ -10,12 +10,12 @@ namespace McpOrch.IntegrationTests;
 public sealed class PostgresFixtureTests(PostgresFixture postgres)
 {
     [Fact(Timeout = 120_000)]
-    public async Task A_migration_applies_through_AddNpgsqlDbContext_and_a_written_row_reads_back()
+    public async Task A_migration_applies_through_Aspire_s_AddNpgsqlDbContext_and_a_written_row_reads_back()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var connectionString = await postgres.CreateDatabaseAsync($"smoke_{Guid.NewGuid():N}", cancellationToken);
-        var builder = ServiceHostBuilder.WithConnectionString(NpgsqlDbContextExtensions.DefaultConnectionName, connectionString);
-        builder.AddNpgsqlDbContext<SmokeDbContext>();
+        var builder = ServiceHostBuilder.WithConnectionString("smokedb", connectionString);
+        builder.AddNpgsqlDbContext<SmokeDbContext>("smokedb");
         using var host = builder.Build();
 
         await using (var scope = host.Services.CreateAsyncScope())
@@ -39,5 +39,6 @@ public sealed class PostgresFixtureTests(PostgresFixture postgres)
 
         var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(cancellationToken);
         Assert.Equal(HealthStatus.Healthy, health.Status);
+        Assert.Equal(["SmokeDbContext"], health.Entries.Keys);
     }
 }

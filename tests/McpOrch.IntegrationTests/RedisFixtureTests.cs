@@ -9,11 +9,11 @@ namespace McpOrch.IntegrationTests;
 public sealed class RedisFixtureTests(RedisFixture redis)
 {
     [Fact(Timeout = 60_000)]
-    public async Task A_message_published_on_a_channel_reaches_its_subscriber_through_AddRedisClient()
+    public async Task A_message_published_on_a_channel_reaches_its_subscriber_through_TryAddRedisClient()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        var builder = ServiceHostBuilder.WithConnectionString(RedisClientExtensions.DefaultConnectionName, redis.ConnectionString);
-        builder.AddRedisClient();
+        var builder = ServiceHostBuilder.WithConnectionString(RedisHostingExtensions.ConnectionName, redis.ConnectionString);
+        Assert.True(builder.TryAddRedisClient());
         using var host = builder.Build();
         var subscriber = host.Services.GetRequiredService<IConnectionMultiplexer>().GetSubscriber();
         var channel = RedisChannel.Literal($"smoke-{Guid.NewGuid():N}");

@@ -2,15 +2,18 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using McpOrch.Core.Plans;
 using McpOrch.Core.Runs;
+using McpOrch.IntegrationTests.Data;
 using McpOrch.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 
 namespace McpOrch.IntegrationTests.Runs;
 
 /// <summary>
-/// The run store on both databases it runs on: PostgreSQL (distributed) and SQLite (single process). Concurrent
-/// callers use contexts of their own, as separate processes would.
+/// The run store on both databases it runs on: PostgreSQL (distributed, with the retrying execution strategy the services
+/// get from Aspire's client integration) and SQLite (single process). Concurrent callers use contexts of their own, as
+/// separate processes would.
 /// </summary>
 public sealed class RunStoreTests(PostgresFixture postgres) : IDisposable
 {
@@ -31,13 +34,14 @@ public sealed class RunStoreTests(PostgresFixture postgres) : IDisposable
         """);
 
     /// <summary>A fresh, migrated database of <paramref name="provider"/>; each call gives a new store on a new context.</summary>
-    async Task<Func<RunStore>> DatabaseAsync(string provider)
+    async Task<Func<RunStore>> DatabaseAsync(string provider, params IInterceptor[] interceptors)
     {
         Func<OrchDbContext> create;
         if (provider == "postgres")
         {
             var connection = await postgres.CreateDatabaseAsync($"runs_{Guid.NewGuid():N}", Cancellation);
-            create = () => new OrchDbContext(new DbContextOptionsBuilder<OrchDbContext>().UseNpgsql(connection).Options);
+            create = () => new OrchDbContext(new DbContextOptionsBuilder<OrchDbContext>()
+                .UseNpgsql(connection, npgsql => npgsql.EnableRetryOnFailure()).AddInterceptors(interceptors).Options);
         }
         else
         {
@@ -248,5 +252,38 @@ public sealed class RunStoreTests(PostgresFixture postgres) : IDisposable
         Assert.True(await store().TryLeaseRunAsync(run.Id, RunState.Planning, RunState.Planning, Lease, Cancellation));
         Assert.True(await store().SetPlanAsync(run.Id, Plan, Cancellation));
         Assert.Equal(RunState.Running, (await store().FindAsync(run.Id, Cancellation))!.State);
+    }
+
+    /// <summary>
+    /// The connection breaks as a transaction commits (the database restarts, say): the transaction is rolled back and run
+    /// again from its start, on what the database holds, not on what the failed attempt had loaded and saved.
+    /// </summary>
+    [Fact]
+    public async Task A_transaction_whose_commit_fails_is_run_again_and_its_work_is_done_once()
+    {
+        var commits = new FailingCommits();
+        var store = await DatabaseAsync("postgres", commits);
+        var requested = await store().CreateAsync("do it", null, Lease, Cancellation);
+        var planned = await store().CreateAsync(null, Plan, Lease, Cancellation);
+        var cancelled = await store().CreateAsync(null, Plan, Lease, Cancellation);
+        // One context for each whole sequence, as one planner's scope has.
+        var planner = store();
+        Assert.True(await planner.TryLeaseRunAsync(requested.Id, RunState.Pending, RunState.Planning, Lease, Cancellation));
+
+        commits.FailNext();
+        Assert.True(await planner.SetPlanAsync(requested.Id, Plan, Cancellation));
+        commits.FailNext();
+        var schedule = await planner.ScheduleAsync(planned.Id, Lease, Cancellation);
+        commits.FailNext();
+        Assert.Equal((RunState.Canceled, true), await planner.CancelAsync(cancelled.Id, Cancellation));
+
+        Assert.Equal(0, commits.Pending);
+        var run = await store().FindAsync(requested.Id, Cancellation);
+        Assert.Equal((RunState.Running, 0), (run!.State, run.Replans));
+        Assert.Equal(["a", "b", "c", "d"], run.Steps.Select(s => s.StepId).Order());
+        Assert.Equal([("a", 1), ("d", 1)], schedule!.Dispatched.Order());
+        var steps = await StepsAsync(store(), planned.Id);
+        Assert.Equal((StepState.Running, 1), (steps["a"].State, steps["a"].Dispatch));
+        Assert.All((await StepsAsync(store(), cancelled.Id)).Values, s => Assert.Equal(StepState.Canceled, s.State));
     }
 }

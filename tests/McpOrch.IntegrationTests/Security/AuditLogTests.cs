@@ -2,9 +2,11 @@ using System.Diagnostics.Metrics;
 using McpOrch.Core.Configuration;
 using McpOrch.Core.Runs;
 using McpOrch.Core.Security;
+using McpOrch.IntegrationTests.Data;
 using McpOrch.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -72,7 +74,9 @@ public sealed class AuditLogTests(PostgresFixture postgres) : IDisposable
     public async Task PostgreSQL_takes_every_source_and_outcome_and_texts_longer_than_their_columns_are_cut_to_fit()
     {
         var connection = await postgres.CreateDatabaseAsync("audit_columns", Cancellation);
-        var services = new ServiceCollection().AddDbContext<OrchDbContext>(db => db.UseNpgsql(connection)).BuildServiceProvider();
+        // Retrying, as the services' context is: the writer's transactions run inside the execution strategy.
+        var services = new ServiceCollection().AddDbContext<OrchDbContext>(db => db.UseNpgsql(connection, npgsql => npgsql.EnableRetryOnFailure()))
+            .BuildServiceProvider();
         await using (var scope = services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<OrchDbContext>().Database.MigrateAsync(Cancellation);
         var audit = new AuditLog(services.GetRequiredService<IServiceScopeFactory>(), Options.Create(new OrchOptions()), NullLogger<AuditLog>.Instance);
@@ -92,5 +96,37 @@ public sealed class AuditLogTests(PostgresFixture postgres) : IDisposable
         await audit.StopAsync(Cancellation);
         Assert.Equal(["batch", "passthrough"], saved.Select(r => r.Source));
         Assert.Equal((AuditRecord.CallerLength, AuditRecord.ToolLength), (saved[0].Caller.Length, saved[0].Tool.Length));
+    }
+
+    [Fact]
+    public async Task A_batch_whose_commit_fails_is_written_again_at_once_and_saved_once()
+    {
+        var connection = await postgres.CreateDatabaseAsync($"audit_{Guid.NewGuid():N}", Cancellation);
+        var commits = new FailingCommits();
+        var services = new ServiceCollection()
+            .AddDbContext<OrchDbContext>(db => db.UseNpgsql(connection, npgsql => npgsql.EnableRetryOnFailure()).AddInterceptors(commits))
+            .BuildServiceProvider();
+        await using (var scope = services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<OrchDbContext>().Database.MigrateAsync(Cancellation);
+        var logs = new RecordedLogs();
+        var audit = new AuditLog(services.GetRequiredService<IServiceScopeFactory>(), Options.Create(new OrchOptions()), logs.For<AuditLog>());
+        commits.FailNext();
+        await audit.StartAsync(Cancellation);
+
+        audit.Write(new AuditRecord { At = DateTime.UtcNow, Caller = "c", Source = "rest", Server = "s", Tool = "one", Outcome = "ok" });
+        audit.Write(new AuditRecord { At = DateTime.UtcNow, Caller = "c", Source = "rest", Server = "s", Tool = "two", Outcome = "ok" });
+
+        List<string> saved = [];
+        for (var attempt = 0; attempt < 50 && saved.Count < 2; attempt++)
+        {
+            await Task.Delay(200, Cancellation);
+            await using var scope = services.CreateAsyncScope();
+            saved = await scope.ServiceProvider.GetRequiredService<OrchDbContext>().Audit.Select(r => r.Tool).Order().ToListAsync(Cancellation);
+        }
+        await audit.StopAsync(Cancellation);
+        Assert.Equal(0, commits.Pending);
+        Assert.Equal(["one", "two"], saved);
+        // The execution strategy wrote the batch again; the writer's own slower loop never had to.
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
     }
 }
