@@ -16,12 +16,13 @@ public sealed class ConsoleGuide(
     ResourceNotificationService notifications,
     ResourceLoggerService logs,
     DistributedApplicationModel model,
-    IConfiguration configuration)
+    IConfiguration configuration,
+    FirstKeyBlock firstKey)
 {
     /// <summary>The endpoints to show, and the line that says how the system runs.</summary>
     public sealed record Endpoints(string Summary, EndpointReference Proxy, EndpointReference Dashboard);
 
-    readonly FirstKeyBlock _firstKey = new();
+    readonly FirstKeyBlock _firstKey = firstKey;
 
     /// <summary>Waits for the system to come up and prints the guide; ends when <paramref name="stoppingToken"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)

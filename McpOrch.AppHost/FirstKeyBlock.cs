@@ -3,7 +3,8 @@ namespace McpOrch.AppHost;
 /// <summary>
 /// The block in which Proxy.Api shows the API key it made on its first start (Proxy.Api/Security/FirstKey.cs), picked out
 /// of its output, so that the AppHost can show it again as the last thing before "Ctrl+C stops everything.", where it is
-/// not lost among hundreds of log lines. Not thread-safe: feed it lines in order, from one place.
+/// not lost among hundreds of log lines, and use the key for its own commands (<see cref="ReloadCommand"/>). Not
+/// thread-safe: feed it lines in order, from one place.
 /// </summary>
 public sealed class FirstKeyBlock
 {
@@ -11,6 +12,9 @@ public sealed class FirstKeyBlock
 
     /// <summary>The block, from its first ruler line to its last, once it has been read whole; else null.</summary>
     public IReadOnlyList<string>? Lines { get; private set; }
+
+    /// <summary>The key in the block, once it has been read whole; else null.</summary>
+    public string? Key { get; private set; }
 
     /// <summary>Reads one line of Proxy.Api's output.</summary>
     public void Read(string line)
@@ -26,7 +30,11 @@ public sealed class FirstKeyBlock
         if (!isRuler)
             return;
         if (_reading.Any(l => l.Contains("first API key", StringComparison.Ordinal)))
+        {
+            // Proxy.Api's secrets start with mco_ (ApiKeys.SecretPrefix); the key stands alone on its line.
+            Key = _reading.Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("mco_", StringComparison.Ordinal) && !l.Contains(' '));
             Lines = _reading;
+        }
         _reading = null;
     }
 }

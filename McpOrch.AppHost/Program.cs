@@ -34,6 +34,7 @@ var proxy = builder.AddProject<Projects.Proxy_Api>("proxy-api")
     .WithHttpEndpoint(port: settings.ProxyPort)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
+    .WithReloadCommand()
     .WithArgs([.. settings.ServiceArguments]);
 if (settings.Embedded)
     proxy.WithEnvironment("MCP_ORCH_DATA_DIR", Path.Combine(settings.DataRoot, "embedded"));
@@ -64,6 +65,7 @@ var dashboard = builder.AddProject<Projects.Dashboard_Web>("dashboard-web")
     .WithReference(proxy)
     .WaitFor(proxy);
 
+builder.Services.AddSingleton<FirstKeyBlock>();
 builder.Services.AddSingleton(new ConsoleGuide.Endpoints(
     settings.Embedded ? "embedded (one process, SQLite)" : $"distributed, {settings.Executors} executors",
     proxy.GetEndpoint("http"), dashboard.GetEndpoint("http")));

@@ -102,6 +102,11 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
             Assert.True(DateTime.UtcNow < deadline, "still running after the AppHost stopped: " + ProcessList.Describe(processes.Survivors()));
     }
 
+    static Task<ExecuteCommandResult> ReloadAsync(DistributedApplication app, string key) =>
+        app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync("proxy-api", ReloadCommand.Name,
+            new InteractionInputCollection([new InteractionInput { Name = ReloadCommand.KeyArgument, InputType = InputType.SecretText, Value = key }]),
+            Cancellation);
+
     /// <summary>The batch API of the app's Proxy.Api; failures show the resources' states.</summary>
     BatchClient Batch(DistributedApplication app) =>
         new(app.CreateHttpClient("proxy-api").WithApiKey(), () => string.Join("\n", Events.GroupBy(e => e.ResourceId)
@@ -201,6 +206,14 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
         Assert.True(File.Exists(_folder.Combine("data/embedded/mcp-orch.db")));
         using var dashboard = app.CreateHttpClient("dashboard-web");
         Assert.Contains("<h1>MCP Orch</h1>", await dashboard.GetStringAsync("/", Cancellation));
+
+        // The dashboard's "Reload MCP configuration" on proxy-api, with the operator's key, and with a wrong one.
+        var reload = await ReloadAsync(app, TestCredentials.AdminKey);
+        Assert.True(reload.Success, reload.Message);
+        Assert.Equal("mcp-config.json reloaded: added [], removed [], restarted [], 1 unchanged.", reload.Message);
+        var refused = await ReloadAsync(app, "mco_not-a-key");
+        Assert.False(refused.Success);
+        Assert.StartsWith("401 Unauthorized: ", refused.Message);
 
         await StopAsync(app, Processes());
     }
