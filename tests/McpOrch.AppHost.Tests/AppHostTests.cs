@@ -205,7 +205,8 @@ public sealed class AppHostTests(PostgresFixture postgres, RedisFixture redis, R
         Assert.Equal("Completed", (await batch.WaitForEndAsync(id))["state"]!.GetValue<string>());
         Assert.True(File.Exists(_folder.Combine("data/embedded/mcp-orch.db")));
         using var dashboard = app.CreateHttpClient("dashboard-web");
-        Assert.Contains("<h1>MCP Orch</h1>", await dashboard.GetStringAsync("/", Cancellation));
+        // Not signed in: the dashboard's pages send the browser to its sign-in page.
+        Assert.Contains("Sign in to MCP Orch", await dashboard.GetStringAsync("/", Cancellation));
 
         // The dashboard's "Reload MCP configuration" on proxy-api, with the operator's key, and with a wrong one.
         var reload = await ReloadAsync(app, TestCredentials.AdminKey);
