@@ -45,6 +45,12 @@ public sealed record StepStatus(string Id, string Tool, string State, int Attemp
 public sealed record RunResult(Guid TaskId, string State, string? Answer, string? Error,
     IReadOnlyDictionary<string, JsonNode?> Outputs, IReadOnlyDictionary<string, string> Errors);
 
+/// <summary>The validator's verdict on a plan: <c>POST /batch/validate</c>.</summary>
+public sealed record PlanCheck(bool Valid, IReadOnlyList<PlanProblem> Errors);
+
+/// <summary>One problem of a plan; <see cref="Step"/> is null for the plan as a whole.</summary>
+public sealed record PlanProblem(string? Step, string Message);
+
 public sealed record RunAccepted(Guid TaskId, string State);
 
 /// <summary>One state change of a run: <c>GET /batch/events/{id}</c>.</summary>

@@ -63,6 +63,10 @@ public sealed class ProxyApi(HttpClient http, AuthenticationStateProvider authen
         SendAsync<RunAccepted>(HttpMethod.Post, "/batch/execute",
             new JsonObject { ["request"] = requestInWords, ["plan"] = plan?.DeepClone() }, Snake, cancellationToken);
 
+    /// <summary>What the planner's validator says of <paramref name="plan"/>, step by step, before anything runs.</summary>
+    public Task<PlanCheck> ValidateAsync(JsonObject plan, CancellationToken cancellationToken) =>
+        SendAsync<PlanCheck>(HttpMethod.Post, "/batch/validate", new JsonObject { ["plan"] = plan.DeepClone() }, Snake, cancellationToken);
+
     public async Task CancelRunAsync(Guid id, CancellationToken cancellationToken)
     {
         using var request = await RequestAsync(HttpMethod.Delete, $"/batch/cancel/{id}");
@@ -101,6 +105,24 @@ public sealed class ProxyApi(HttpClient http, AuthenticationStateProvider authen
 
     public Task<AuditPage> AuditAsync(AuditFilter filter, int offset, int limit, CancellationToken cancellationToken) =>
         GetAsync<AuditPage>($"/admin/audit?{AuditQuery(filter)}&offset={offset}&limit={limit}", Snake, cancellationToken);
+
+    /// <summary>The audit log as CSV (<c>GET /admin/audit.csv</c>), for a download: the caller streams it on.</summary>
+    public async Task<HttpResponseMessage> AuditCsvAsync(string key, AuditFilter filter, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/admin/audit.csv?{AuditQuery(filter)}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        try
+        {
+            await EnsureSuccessAsync(response, cancellationToken);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
 
     internal static string AuditQuery(AuditFilter filter) => string.Join("&", new (string Name, string? Value)[]
         {
