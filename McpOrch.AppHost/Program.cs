@@ -4,6 +4,7 @@ using McpOrch.AppHost.Resources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 // The whole system, in the Aspire dashboard:
 //   dotnet run --project McpOrch.AppHost [-- --executors 3 --proxy-port 8080 --dashboard-port 8090 --data DIR --config-yaml FILE]
@@ -13,6 +14,9 @@ var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOpt
     Args = AppHostSettings.NormaliseSwitches(args),
     DashboardApplicationName = "MCP Orch",
 });
+// Aspire's resource service answers the Aspire dashboard's gRPC calls in this process: at Information each request
+// is two lines, hundreds a minute while a dashboard is open, and the guide below would scroll away.
+builder.Services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
 AppHostSettings settings;
 IResourceBuilder<IResourceWithConnectionString>? database = null, cache = null, messaging = null;
 try

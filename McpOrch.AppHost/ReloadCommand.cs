@@ -57,8 +57,9 @@ public static class ReloadCommand
                 ? $"{(int)response.StatusCode} {response.ReasonPhrase}: {detail}"
                 : $"{(int)response.StatusCode} {response.ReasonPhrase}");
         string List(string name) => string.Join(", ", body[name]!.AsArray().Select(n => n!.GetValue<string>()));
-        return CommandResults.Success(
-            $"mcp-config.json reloaded: added [{List("added")}], removed [{List("removed")}], restarted [{List("restarted")}], " +
-            $"{body["unchanged"]!.AsArray().Count} unchanged.");
+        var changed = $"mcp-config.json reloaded: added [{List("added")}], removed [{List("removed")}], restarted [{List("restarted")}], " +
+            $"{body["unchanged"]!.AsArray().Count} unchanged.";
+        // Shown at once in a dialog: the toast alone says only "succeeded".
+        return CommandResults.Success(changed, changed, CommandResultFormat.Text, displayImmediately: true);
     }
 }

@@ -24,8 +24,18 @@ public static class OrchTelemetry
 
     static readonly Meter Meter = new(Name);
 
-    static readonly Histogram<double> ToolCallDuration = Meter.CreateHistogram<double>("mcp_orch.tool_call.duration", "s",
-        "Tool calls to upstream MCP servers, by server, tool and outcome (ok, tool_error, timeout, unavailable, rejected, cancelled)");
+    /// <summary>
+    /// Bucket boundaries for durations in seconds, from 1 ms to 5 min: OpenTelemetry's default ones (0, 5, 10, 25, …) are
+    /// made for milliseconds, and would put every call under 5 s into one bucket (a p50 of "5 s" for a 2 ms call).
+    /// </summary>
+    public static readonly IReadOnlyList<double> DurationBuckets =
+        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60, 120, 300];
+
+    static readonly InstrumentAdvice<double> Seconds = new() { HistogramBucketBoundaries = DurationBuckets };
+
+    static readonly Histogram<double> ToolCallDuration = Meter.CreateHistogram("mcp_orch.tool_call.duration", "s",
+        "Tool calls to upstream MCP servers, by server, tool and outcome (ok, tool_error, timeout, unavailable, rejected, cancelled)",
+        tags: null, advice: Seconds);
 
     static readonly Counter<long> ToolCallErrors = Meter.CreateCounter<long>("mcp_orch.tool_call.errors", "{call}",
         "Tool calls that gave no result or an error result, by server, tool and outcome");
@@ -33,8 +43,8 @@ public static class OrchTelemetry
     static readonly Counter<long> StepsEnded = Meter.CreateCounter<long>("mcp_orch.batch.steps", "{step}",
         "Batch steps that ended, by state (Succeeded, Failed, Skipped)");
 
-    static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>("mcp_orch.batch.queue_wait", "s",
-        "From a step's dispatch to an executor taking it");
+    static readonly Histogram<double> QueueWait = Meter.CreateHistogram("mcp_orch.batch.queue_wait", "s",
+        "From a step's dispatch to an executor taking it", tags: null, advice: Seconds);
 
     static readonly Counter<long> AuditDropped = Meter.CreateCounter<long>("mcp_orch.audit.dropped", "{record}",
         "Audit records dropped because the queue to the database was full");

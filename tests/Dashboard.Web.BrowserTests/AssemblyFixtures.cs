@@ -1,0 +1,3 @@
+using Dashboard.Web.BrowserTests;
+
+[assembly: AssemblyFixture(typeof(ConsoleFixture))]
