@@ -138,6 +138,20 @@ public sealed class RunGraphTests
     }
 
     [Fact]
+    public void A_plan_of_200_steps_that_each_use_every_step_before_them_lays_out()
+    {
+        var steps = Enumerable.Range(0, 200).Select(i => new JsonObject
+        {
+            ["id"] = $"s{i}", ["tool"] = "t", ["dependsOn"] = new JsonArray([.. Enumerable.Range(0, i).Select(j => (JsonNode)$"s{j}")]),
+        });
+        var graph = RunGraph.FromPlan(new JsonObject { ["steps"] = new JsonArray([.. steps]) });
+
+        Assert.Equal(200, graph.LayerCount);
+        Assert.Equal(200 * 199 / 2, graph.Edges.Count);
+        Assert.All(graph.Edges, e => Assert.StartsWith("M", e.Path));
+    }
+
+    [Fact]
     public void A_cycle_puts_its_steps_and_those_after_it_in_a_last_layer_and_names_them()
     {
         var graph = RunGraph.FromPlan(Plan("""

@@ -8,7 +8,7 @@ namespace Dashboard.Web.Components.Runs;
 /// A plan laid out for an SVG drawing, in layers from left to right. A step's layer is one more than the latest of its
 /// dependencies' (the longest path from the steps that wait for nothing); the order inside a layer is chosen by
 /// barycentre sweeps, keeping the one that crosses fewest edges. An edge that spans several layers runs through each
-/// layer between in a lane of its own, so that it never passes under a box. A cycle (a bad plan) does not stop the
+/// layer between in a lane of its own, so that it never passes under a box (up to a budget of lanes). A cycle (a bad plan) does not stop the
 /// layout: its steps, and the steps after them, are put in a last layer and named in <see cref="Cyclic"/>.
 /// </summary>
 public sealed class RunGraph
@@ -17,8 +17,10 @@ public sealed class RunGraph
     public const double NodeWidth = 200, NodeHeight = 64, LayerGap = 64, RowGap = 16, Margin = 16;
 
     // A lane is only a line, so it takes little height; four sweeps (two each way) settle the plans seen in practice.
+    // A plan where many steps use many earlier ones would need lanes by the million (200 steps that each use all the
+    // steps before them: 1.3 million): past the budget, a long edge goes straight to its step, over what lies between.
     const double LaneHeight = 4;
-    const int Sweeps = 4;
+    const int Sweeps = 4, MaxLanes = 2000;
 
     RunGraph(IReadOnlyList<RunGraphNode> nodes, IReadOnlyList<RunGraphEdge> edges, int layerCount, IReadOnlyList<string> cyclic,
         double height)
@@ -56,7 +58,11 @@ public sealed class RunGraph
         var boxes = layerOf.Select((layer, i) => new Slot(i, layer)).ToArray();
         foreach (var box in boxes)
             layers[box.Layer].Add(box);
-        var chains = steps.SelectMany((step, to) => step.Dependencies.Select(from => Chain(boxes[index[from]], boxes[to], layers))).ToList();
+        var chains = new List<List<Slot>>();
+        var lanesLeft = MaxLanes;
+        for (var to = 0; to < steps.Count; to++)
+            foreach (var from in steps[to].Dependencies)
+                chains.Add(Chain(boxes[index[from]], boxes[to], layers, ref lanesLeft));
         Order(layers);
         var height = Place(layers);
         return new RunGraph(
@@ -93,19 +99,25 @@ public sealed class RunGraph
         return (layer, cyclic);
     }
 
-    // An edge as the slots it goes through: its two boxes and a lane in each layer between them.
-    static List<Slot> Chain(Slot from, Slot to, List<Slot>[] layers)
+    // An edge as the slots it goes through: its two boxes and, while the budget lasts, a lane in each layer between them.
+    static List<Slot> Chain(Slot from, Slot to, List<Slot>[] layers, ref int lanesLeft)
     {
         List<Slot> chain = [from];
-        for (var layer = from.Layer + 1; layer < to.Layer; layer++)
+        var between = to.Layer - from.Layer - 1;
+        if (between > 0 && between <= lanesLeft)
         {
-            var lane = new Slot(-1, layer);
-            layers[layer].Add(lane);
-            chain.Add(lane);
+            lanesLeft -= between;
+            for (var layer = from.Layer + 1; layer < to.Layer; layer++)
+            {
+                var lane = new Slot(-1, layer);
+                layers[layer].Add(lane);
+                chain.Add(lane);
+            }
         }
         chain.Add(to);
-        // An edge inside the last layer of a cycle joins no two layers, so it has no say in their order.
-        if (from.Layer < to.Layer)
+        // Only an edge between neighbouring layers has a say in their order: not one inside the last layer of a
+        // cycle, nor one that goes straight over layers.
+        if (chain.Count > 2 || to.Layer == from.Layer + 1)
             for (var i = 1; i < chain.Count; i++)
             {
                 chain[i - 1].Down.Add(chain[i]);
@@ -145,16 +157,25 @@ public sealed class RunGraph
                 layer[i].Order = i;
     }
 
-    static int Crossings(List<Slot>[] layers)
+    // Two segments between a layer and the next cross when their ends are in opposite orders: taken in the order of
+    // their upper ends, each crosses the segments seen before it whose lower end is further down, which a Fenwick
+    // tree over the lower layer counts in O(log n), so that wide layers cost no more than E log E.
+    static long Crossings(List<Slot>[] layers)
     {
-        var count = 0;
-        foreach (var layer in layers)
+        var count = 0L;
+        for (var l = 0; l + 1 < layers.Length; l++)
         {
-            var segments = layer.SelectMany(slot => slot.Down, (upper, lower) => (Upper: upper.Order, Lower: lower.Order)).ToList();
-            for (var i = 0; i < segments.Count; i++)
-                for (var j = i + 1; j < segments.Count; j++)
-                    if ((segments[i].Upper - segments[j].Upper) * (segments[i].Lower - segments[j].Lower) < 0)
-                        count++;
+            var below = new int[layers[l + 1].Count + 1];
+            var seen = 0;
+            foreach (var lower in layers[l].SelectMany(slot => slot.Down.Select(next => next.Order).Order()))
+            {
+                var notAfter = 0;
+                for (var i = lower + 1; i > 0; i -= i & -i)
+                    notAfter += below[i];
+                count += seen++ - notAfter;
+                for (var i = lower + 1; i < below.Length; i += i & -i)
+                    below[i]++;
+            }
         }
         return count;
     }
@@ -194,7 +215,8 @@ public sealed class RunGraph
         foreach (var slot in chain.Skip(1))
         {
             var (nextX, nextY) = (X(slot.Layer), slot.Middle);
-            path.Append(Invariant($" C{x + LayerGap / 2},{y} {nextX - LayerGap / 2},{nextY} {nextX},{nextY}"));
+            var bend = (nextX - x) / 2;
+            path.Append(Invariant($" C{x + bend},{y} {nextX - bend},{nextY} {nextX},{nextY}"));
             (x, y) = (nextX, nextY);
             if (slot.Step < 0)
                 path.Append(Invariant($" H{x += NodeWidth}"));
