@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Bunit;
 using Dashboard.Web.Components.Runs;
 using Dashboard.Web.Components.Shared;
@@ -7,7 +8,7 @@ namespace Dashboard.Web.Tests;
 
 public sealed class RunDagTests : BunitContext
 {
-    static readonly System.Text.Json.Nodes.JsonObject Diamond = RunGraphTests.Plan("""
+    static readonly JsonObject Diamond = RunGraphTests.Plan("""
         { "steps": [
           { "id": "a", "tool": "github.list_repos" },
           { "id": "b", "tool": "github.list_issues", "forEach": "${a.items}", "as": "repo", "args": { "repo": "${repo.name}" } },
@@ -64,6 +65,20 @@ public sealed class RunDagTests : BunitContext
 
         Assert.Equal("Succeeded", cut.Find("g[data-step=b]").GetAttribute("data-state"));
         Assert.Equal("Running", cut.Find("g[data-step=d]").GetAttribute("data-state"));
+    }
+
+    [Fact]
+    public void A_plan_read_afresh_or_changed_in_place_is_drawn_as_it_now_is()
+    {
+        var plan = Diamond.DeepClone().AsObject();
+        var cut = Render<RunDag>(p => p.Add(c => c.Plan, plan));
+
+        plan["steps"]!.AsArray().Add(JsonNode.Parse("""{ "id": "e", "tool": "t", "args": { "x": "${d}" } }"""));
+        cut.Render(p => p.Add(c => c.Plan, plan));
+        Assert.Equal(5, cut.FindAll("g.node").Count);
+
+        cut.Render(p => p.Add(c => c.Plan, Diamond.DeepClone().AsObject()));
+        Assert.Equal(4, cut.FindAll("g.node").Count);
     }
 
     [Fact]

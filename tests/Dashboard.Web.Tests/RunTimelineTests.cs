@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Bunit;
 using Dashboard.Web.Components.Runs;
@@ -7,7 +8,7 @@ namespace Dashboard.Web.Tests;
 
 public sealed class RunTimelineTests : BunitContext
 {
-    static readonly System.Text.Json.Nodes.JsonObject Plan = RunGraphTests.Plan("""
+    static readonly JsonObject Plan = RunGraphTests.Plan("""
         { "steps": [
           { "id": "a", "tool": "t.a" },
           { "id": "b", "tool": "t.b" },
