@@ -11,6 +11,8 @@ public static class StateColors
         "failed" or "down" => "#c50f1f",
         "canceled" or "cancelled" => "#8a8886",
         "skipped" or "disabled" => "#b4a0ff",
+        // Not started: the neutral grey that anything unknown gets too.
+        "pending" => "#605e5c",
         _ => "#605e5c",
     };
 }
