@@ -20,6 +20,21 @@ public sealed record ServerInfo(string Name, string Status, string Transport, st
 public sealed record ReloadResult(IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<string> Restarted,
     IReadOnlyList<string> Unchanged);
 
+/// <summary>Recent tool calls per server, from the audit log: <c>GET /servers/stats</c>.</summary>
+public sealed record CallReport(DateTime From, DateTime To, int Minutes, bool Truncated, CallSummary Total, IReadOnlyList<CallSummary> Servers);
+
+/// <summary>The calls to one server (all, with <see cref="Server"/> null) in the window.</summary>
+public sealed record CallSummary(string? Server, int Calls, int Errors, double ErrorRate, double? P50Ms, double? P99Ms,
+    IReadOnlyDictionary<string, int> Outcomes, IReadOnlyList<MinuteCalls> Series);
+
+public sealed record MinuteCalls(DateTime Minute, int Calls, int Errors, double? P50Ms);
+
+/// <summary>What a stdio server wrote to stderr in Proxy.Api's process: <c>GET /servers/{name}/stderr</c>.</summary>
+public sealed record ServerStandardError(string Server, string Transport, int Capacity, IReadOnlyList<StandardErrorLine> Lines, string? Note);
+
+/// <summary>A line of stderr (<see cref="Kind"/> <c>stderr</c>), or a start of the server's process (<c>start</c>).</summary>
+public sealed record StandardErrorLine(DateTime At, string Kind, string Text, int Process);
+
 /// <summary>A tool: <c>GET /tools</c>.</summary>
 public sealed record ToolInfo(string Name, string Server, string Tool, string? Title, string? Description,
     JsonElement InputSchema, JsonElement? OutputSchema, ToolAnnotationsInfo? Annotations);

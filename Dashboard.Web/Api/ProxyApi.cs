@@ -33,6 +33,12 @@ public sealed class ProxyApi(HttpClient http, AuthenticationStateProvider authen
 
     public Task<ServerInfo[]> ServersAsync(CancellationToken cancellationToken) => GetAsync<ServerInfo[]>("/servers", Camel, cancellationToken);
 
+    public Task<CallReport> StatsAsync(int minutes, CancellationToken cancellationToken) =>
+        GetAsync<CallReport>($"/servers/stats?minutes={minutes}", Camel, cancellationToken);
+
+    public Task<ServerStandardError> StandardErrorAsync(string server, int limit, CancellationToken cancellationToken) =>
+        GetAsync<ServerStandardError>($"/servers/{Uri.EscapeDataString(server)}/stderr?limit={limit}", Camel, cancellationToken);
+
     public Task<ReloadResult> ReloadAsync(CancellationToken cancellationToken) =>
         SendAsync<ReloadResult>(HttpMethod.Post, "/servers/reload", null, Camel, cancellationToken);
 
