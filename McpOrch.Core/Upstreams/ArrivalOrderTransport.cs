@@ -6,9 +6,10 @@ namespace McpOrch.Core.Upstreams;
 
 /// <summary>
 /// A client transport that shows each message the server sends to <paramref name="arrived"/> in the order the server
-/// sent it, before the SDK takes it. The SDK's client handles every message it reads on a thread of its own, so its
-/// notification handlers cannot tell a progress notification from the result that followed it: the result may be
-/// handled first. <paramref name="arrived"/> runs on the transport's reader, one message at a time, so it must neither block nor throw.
+/// sent it, before the SDK takes it. The SDK's client handles every message it reads on a thread-pool thread of its
+/// own, so the result of a request may be handled before the progress notifications the server sent ahead of it, and
+/// its handlers cannot tell. <paramref name="arrived"/> runs on the transport's reader, one message at a time: it must
+/// neither block nor throw.
 /// </summary>
 internal sealed class ArrivalOrderTransport(IClientTransport inner, Action<JsonRpcMessage> arrived) : IClientTransport
 {
@@ -20,7 +21,7 @@ internal sealed class ArrivalOrderTransport(IClientTransport inner, Action<JsonR
     sealed class Session : ITransport
     {
         readonly ITransport _inner;
-        readonly Channel<JsonRpcMessage> _messages = Channel.CreateUnbounded<JsonRpcMessage>(new() { SingleReader = true, SingleWriter = true });
+        readonly Channel<JsonRpcMessage> _messages = Channel.CreateUnbounded<JsonRpcMessage>(new() { SingleWriter = true });
         readonly CancellationTokenSource _disposing = new();
 
         public Session(ITransport inner, Action<JsonRpcMessage> arrived)

@@ -66,10 +66,14 @@ internal sealed class DownstreamCalls(string server, bool relaying)
         if (progress?.ProgressToken.ToString() is not { } token || !_progress.TryGetValue(token, out var target))
             return Task.CompletedTask; // A request that ended, or a token that is not ours.
         progress.ProgressToken = target.Token;
-        return Notify(target.Downstream, NotificationMethods.ProgressNotification, JsonSerializer.SerializeToNode(progress, McpJsonUtilities.DefaultOptions));
+        return Notify(target.Downstream, NotificationMethods.ProgressNotification,
+            JsonSerializer.SerializeToNode(progress, McpJsonUtilities.DefaultOptions));
     }
 
-    /// <summary>Queues a notification for <paramref name="downstream"/>, behind what was queued for it before. The task completes once it is sent.</summary>
+    /// <summary>
+    /// Queues a notification for <paramref name="downstream"/>, behind what was queued for it before. The task
+    /// completes once it is sent.
+    /// </summary>
     public Task Notify(IDownstream downstream, string method, JsonNode? parameters) =>
         _outboxes.GetValue(downstream, _ => new Outbox()).Send(() => downstream.NotifyAsync(method, parameters, CancellationToken.None));
 
