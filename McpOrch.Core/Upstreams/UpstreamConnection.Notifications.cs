@@ -78,6 +78,43 @@ public sealed partial class UpstreamConnection
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Takes what the server says about requests in flight, progress and log messages, in the order it said it (see
+    /// <see cref="ArrivalOrderTransport"/>): each is queued for its client's request stream before the SDK sees the
+    /// next message, which may be the request's result. Handled by the SDK instead, a result could overtake them, and
+    /// those it overtook would find their request over and be dropped.
+    /// </summary>
+    void OnArrived(JsonRpcMessage message)
+    {
+        if (message is not JsonRpcNotification { Method: NotificationMethods.ProgressNotification or NotificationMethods.LoggingMessageNotification } notification)
+            return;
+        try
+        {
+            if (notification.Method == NotificationMethods.ProgressNotification)
+                _ = LogFailureAsync(notification.Method, _relay.PassProgress(notification));
+            else
+                Notified?.Invoke(this, notification);
+        }
+        catch (Exception e)
+        {
+            // A malformed notification: the connection goes on.
+            LogNotPassedOn(Name, notification.Method, e.Message);
+        }
+    }
+
+    async Task LogFailureAsync(string method, Task sending)
+    {
+        try
+        {
+            await sending;
+        }
+        catch (Exception e)
+        {
+            // The client's stream is gone: it cannot hear this, nor the result.
+            LogNotPassedOn(Name, method, e.Message);
+        }
+    }
+
     ValueTask OnToolListChangedAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
     {
         // Listed outside the handler: the answer arrives through the same message loop that is calling it.

@@ -80,7 +80,8 @@ public sealed partial class UpstreamConnection
             parameters.Meta ??= [];
             parameters.Meta.TryAdd(MetaKeys.LogLevel, JsonSerializer.SerializeToNode(level, McpJsonUtilities.DefaultOptions));
         }
-        using var relay = _relay.Enter(callId, downstream, parameters);
+        // Leaving waits until what the server said to the client about this request has been sent: the result comes after.
+        await using var relay = _relay.Enter(callId, downstream, parameters);
         try
         {
             var result = await SendUpstreamAsync(method, JsonSerializer.SerializeToNode(parameters, McpJsonUtilities.DefaultOptions), callId, subject, what,

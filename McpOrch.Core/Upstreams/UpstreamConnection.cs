@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using McpOrch.Core.Configuration;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
@@ -102,9 +103,17 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
 
     /// <summary>
     /// Raised for the server's notifications that concern every client: log messages, <c>resources/updated</c>, and
-    /// the resource and prompt lists' <c>list_changed</c> (tool list changes and progress are handled here).
+    /// the resource and prompt lists' <c>list_changed</c> (tool list changes and progress are handled here). Log
+    /// messages are raised as they arrive, in order, on the connection's reader: a handler must not block, and passes a
+    /// message for a caller on with <see cref="NotifyCallerAsync"/> before it returns, so it stays ahead of the call's result.
     /// </summary>
     public event Action<UpstreamConnection, JsonRpcNotification>? Notified;
+
+    /// <summary>
+    /// Sends a notification to <paramref name="caller"/>, one of the <see cref="Callers"/>, on its request's stream:
+    /// queued now behind what the server said to it before, and sent before its request's result.
+    /// </summary>
+    public Task NotifyCallerAsync(IDownstream caller, string method, JsonNode? parameters) => _relay.Notify(caller, method, parameters);
 
     /// <summary>Completes when the first connection attempt has succeeded or failed.</summary>
     public Task FirstAttempt => _firstAttempt.Task;
@@ -175,7 +184,7 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         startup.CancelAfter(_policy.StartupTimeout);
         if (Definition.Transport == McpTransportKind.Stdio && !CommandExists(Definition.Command!))
             throw new FileNotFoundException($"command '{Definition.Command}' not found: install it or fix \"command\" in the configuration");
-        var transport = UpstreamTransports.Create(Definition, _logger, _loggerFactory, _maxResultBytes);
+        var transport = new ArrivalOrderTransport(UpstreamTransports.Create(Definition, _logger, _loggerFactory, _maxResultBytes), OnArrived);
         var options = new McpClientOptions
         {
             ClientInfo = new Implementation { Name = "mcp-orch", Version = "1.0.0" },
@@ -188,9 +197,8 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
             {
                 NotificationHandlers =
                 [
+                    // Progress and log messages are taken as they arrive (OnArrived), not here.
                     new(NotificationMethods.ToolListChangedNotification, OnToolListChangedAsync),
-                    new(NotificationMethods.ProgressNotification, _relay.OnProgressAsync),
-                    new(NotificationMethods.LoggingMessageNotification, Notify),
                     new(NotificationMethods.ResourceUpdatedNotification, Notify),
                     new(NotificationMethods.ResourceListChangedNotification, Notify),
                     new(NotificationMethods.PromptListChangedNotification, Notify),
@@ -291,6 +299,9 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
 
     [LoggerMessage(LogLevel.Debug, "MCP server '{Server}': notifications/cancelled could not be sent: {Error}")]
     partial void LogCancelFailed(string server, string error);
+
+    [LoggerMessage(LogLevel.Debug, "MCP server '{Server}': {Method} could not be passed on: {Error}")]
+    partial void LogNotPassedOn(string server, string method, string error);
 
     [LoggerMessage(LogLevel.Warning, "MCP server '{Server}': the tool list could not be refreshed: {Error}")]
     partial void LogToolRefreshFailed(string server, string error);

@@ -55,9 +55,14 @@ public sealed partial class UpstreamNotifications(UpstreamRegistry upstreams, Do
         }
     }
 
-    async Task LogAsync(UpstreamConnection server, LoggingMessageNotificationParams message)
+    /// <summary>
+    /// Sends a log message to those who hear it. Every send is started before this returns: it is called as the
+    /// message arrives, so a caller's request stream gets it ahead of the request's result.
+    /// </summary>
+    Task LogAsync(UpstreamConnection server, LoggingMessageNotificationParams message)
     {
         var callers = server.Callers.OfType<McpDownstream>().ToList();
+        var sends = new List<Task>();
         foreach (var session in Audience(server))
         {
             var marked = session.Endpoint is null
@@ -69,10 +74,11 @@ public sealed partial class UpstreamNotifications(UpstreamRegistry upstreams, Do
             // During a request of the session's own, on that request's stream (a session that set no level hears
             // only these); otherwise on the session's own stream.
             if (callers.FirstOrDefault(c => c.Server.SessionId == session.Server.SessionId) is { } call)
-                await call.NotifyAsync(NotificationMethods.LoggingMessageNotification, parameters, CancellationToken.None);
-            else if (session.LogLevel is not null)
-                await session.NotifyAsync(NotificationMethods.LoggingMessageNotification, parameters, CancellationToken.None);
+                sends.Add(server.NotifyCallerAsync(call, NotificationMethods.LoggingMessageNotification, parameters));
+            else if (session.LogLevel is not null) // Off the connection's reader, which must not wait for a client.
+                sends.Add(Task.Run(() => session.NotifyAsync(NotificationMethods.LoggingMessageNotification, parameters, CancellationToken.None)));
         }
+        return Task.WhenAll(sends);
     }
 
     /// <summary>The sessions that hear what <paramref name="server"/> says: those that see it, or its one session if it is a session's own.</summary>

@@ -57,6 +57,18 @@ public sealed class TestTools
         return "logged";
     }
 
+    [McpServerTool(Name = "progress_then_return"), Description("Sends `count` progress notifications, then the log message `label`, then returns `label` at once: a result right behind the notifications about its call.")]
+    public static async Task<string> ProgressThenReturn(RequestContext<CallToolRequestParams> request, int count, string label, CancellationToken cancellationToken)
+    {
+        if (request.Params?.ProgressToken is { } token)
+            for (var step = 1; step <= count; step++)
+                await request.Server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = step, Total = count }, cancellationToken: cancellationToken);
+        await request.Server.SendNotificationAsync(NotificationMethods.LoggingMessageNotification,
+            new LoggingMessageNotificationParams { Level = LoggingLevel.Info, Logger = "test-tool", Data = JsonSerializer.SerializeToElement(label) },
+            cancellationToken: cancellationToken);
+        return label;
+    }
+
     [McpServerTool(Name = "client_capabilities"), Description("Returns the capabilities the client declared, as JSON.")]
     public static string ClientCapabilities(McpServer server) =>
         JsonSerializer.Serialize(server.ClientCapabilities ?? new(), McpJsonUtilities.DefaultOptions);
