@@ -1,8 +1,6 @@
-using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -46,13 +44,7 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
         [.. (await http.GetFromJsonAsync<JsonElement>(path, Cancellation)).EnumerateArray().Select(t => t.GetProperty("name").GetString()!)];
 
     /// <summary>An HS256 JWT signed with <paramref name="secret"/>.</summary>
-    static string Jwt(object claims, string secret = ProxyUnderTest.ProxySecret)
-    {
-        var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { alg = "HS256", typ = "JWT" }));
-        var payload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims));
-        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{header}.{payload}"));
-        return $"{header}.{payload}.{Base64Url.EncodeToString(signature)}";
-    }
+    static string Jwt(object claims, string secret = ProxyUnderTest.ProxySecret) => TestCredentials.Jwt(claims, secret);
 
     static long In(TimeSpan time) => DateTimeOffset.UtcNow.Add(time).ToUnixTimeSeconds();
 
