@@ -48,7 +48,7 @@ if (served.Http)
 {
     builder.AddRequestGuards(security);
     builder.AddOrchAuthentication(security);
-    builder.Services.AddProblemDetails();
+    builder.AddProblemBodies();
     builder.Services.AddOpenApi(options => options.DescribeCredentials());
     builder.Services.ConfigureHttpJsonOptions(o =>
     {
