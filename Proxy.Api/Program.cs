@@ -79,6 +79,7 @@ if (served.Http)
         app.MapMcpEndpoints();
         app.MapPassthroughApi();
     }
+    app.MapCallerApi();
     app.MapToolsApi();
     app.MapServersApi();
     if (mode != ServerMode.Proxy)
