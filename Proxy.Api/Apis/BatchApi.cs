@@ -31,7 +31,7 @@ public static partial class BatchApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        batch.MapGet("/", List).WithSummary("Runs, newest first, paged with offset and limit").Requires(Permission.Read);
+        batch.MapGet("/", List).WithSummary("Runs, newest first, paged with offset and limit; state filters by one or more states").Requires(Permission.Read);
         batch.MapGet("/status/{id}", Status).WithSummary("A run's state and every step's state, attempts, timings and error").Requires(Permission.Read);
         batch.MapGet("/result/{id}", Result).WithSummary("A finished run's outputs and answer (409 while it runs)").Requires(Permission.Read);
         batch.MapDelete("/cancel/{id}", Cancel).WithSummary("Cancel a run: pending steps never start, running ones are cancelled upstream")
@@ -100,20 +100,22 @@ public static partial class BatchApi
         return TypedResults.Accepted(links.Status, new BatchAccepted(run.Id, run.State, links));
     }
 
+    /// <param name="state">Runs in any of these states (repeated, <c>?state=Running&amp;state=Failed</c>, or separated by commas); none: every run.</param>
     public static async Task<Results<Ok<BatchPage>, ProblemHttpResult>> List(ClaimsPrincipal user, RunStore store, CancellationToken cancellationToken,
-        int offset = 0, int limit = 20, string? state = null)
+        int offset = 0, int limit = 20, string[]? state = null)
     {
         if (offset < 0 || limit is < 1 or > 100)
             return BadRequest("offset must be 0 or more, and limit between 1 and 100.");
-        RunState? filter = null;
-        if (state is not null)
+        var states = new HashSet<RunState>();
+        foreach (var name in (state ?? []).SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
         {
-            if (!Enum.TryParse<RunState>(state, ignoreCase: true, out var parsed) || int.TryParse(state, out _))
-                return BadRequest($"state must be one of {string.Join(", ", Enum.GetNames<RunState>())}.");
-            filter = parsed;
+            if (!Enum.TryParse<RunState>(name, ignoreCase: true, out var parsed) || int.TryParse(name, out _))
+                return BadRequest($"state '{name}' is not one: the states are {string.Join(", ", Enum.GetNames<RunState>())} " +
+                    "(give several as ?state=Running&state=Failed).");
+            states.Add(parsed);
         }
         var caller = user.Caller();
-        var (runs, total) = await store.ListAsync(offset, limit, filter, cancellationToken, owner: caller.Has(Permission.Write) ? null : caller.Id);
+        var (runs, total) = await store.ListAsync(offset, limit, states, cancellationToken, owner: caller.Has(Permission.Write) ? null : caller.Id);
         return TypedResults.Ok(new BatchPage([.. runs.Select(BatchSummary.From)], total, offset, limit));
     }
 
