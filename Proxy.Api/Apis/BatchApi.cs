@@ -31,6 +31,10 @@ public static partial class BatchApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        batch.MapPost("/validate", Validate).WithSummary("Check an explicit plan as execute would, without running it: every problem by step")
+            .Requires(Permission.Execute)
+            .AcceptsJson<BatchRequest>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         batch.MapGet("/", List).WithSummary("Runs, newest first, paged with offset and limit; state filters by one or more states").Requires(Permission.Read);
         batch.MapGet("/status/{id}", Status).WithSummary("A run's state and every step's state, attempts, timings and error").Requires(Permission.Read);
         batch.MapGet("/result/{id}", Result).WithSummary("A finished run's outputs and answer (409 while it runs)").Requires(Permission.Read);
@@ -58,24 +62,17 @@ public static partial class BatchApi
         Plan? plan = null;
         if (body!.Plan is { } json)
         {
-            try
-            {
-                plan = Plan.Parse(json.ToJsonString());
-            }
-            catch (JsonException e)
-            {
-                return BadRequest($"\"plan\" is not a plan ({e.Message.Split(" Path:")[0]}); the format is in README, \"Batch jobs\".");
-            }
-            await upstreams.WaitForFirstAttemptsAsync(cancellationToken);
-            if (PlanValidator.Validate(plan, upstreams.Catalog, options.Value.Execution.MaxPlanSteps) is { Count: > 0 } errors)
-                return TypedResults.Problem($"The plan cannot run: {string.Join(" ", errors.Select(e => e.ToString()))}",
+            var check = await PlanCheck.RunAsync(json, caller, upstreams, options.Value.Execution.MaxPlanSteps, cancellationToken);
+            if (check.NotAPlan is { } notAPlan)
+                return BadRequest(notAPlan);
+            if (check.Errors.Count > 0)
+                return TypedResults.Problem($"The plan cannot run: {string.Join(" ", check.Errors.Select(e => e.ToString()))}",
                     statusCode: StatusCodes.Status400BadRequest, title: "Invalid plan",
-                    extensions: new Dictionary<string, object?> { ["errors"] = errors.Select(e => e.ToString()).ToArray() });
-            var denied = plan.Steps.Select(step => upstreams.Catalog.Find(step.Tool)!).Where(t => !caller.Scope.Allows(t.Server, t.Name))
-                .Select(t => t.Name).Distinct().ToList();
-            if (denied.Count > 0)
-                return TypedResults.Problem($"'{caller.Name}' may not call {string.Join(", ", denied)}: outside the key's allow-list.",
+                    extensions: new Dictionary<string, object?> { ["errors"] = check.Errors.Select(e => e.ToString()).ToArray() });
+            if (check.DeniedTools.Count > 0)
+                return TypedResults.Problem($"'{caller.Name}' may not call {string.Join(", ", check.DeniedTools)}: outside the key's allow-list.",
                     statusCode: StatusCodes.Status403Forbidden, title: "Tool not allowed");
+            plan = check.Plan;
         }
         else if (options.Value.Llm.Provider is null)
             return TypedResults.Problem(settings.LlmProblem is { } found
@@ -98,6 +95,24 @@ public static partial class BatchApi
         }
         var links = BatchLinks.For(run.Id);
         return TypedResults.Accepted(links.Status, new BatchAccepted(run.Id, run.State, links));
+    }
+
+    /// <summary>
+    /// The checks of <see cref="Execute"/> for an explicit plan, every problem in one answer (200 either way), so that an
+    /// editor can show each step's. A body that is not JSON or holds no plan is a 400, as for execute.
+    /// </summary>
+    public static async Task<Results<Ok<PlanValidation>, ProblemHttpResult>> Validate(HttpRequest http, UpstreamRegistry upstreams,
+        IOptions<OrchOptions> options, CancellationToken cancellationToken)
+    {
+        var (body, error) = await JsonBody.ReadAsync<BatchRequest>(http, options.Value.Security.MaxJsonDepth, BodyJson, cancellationToken);
+        if (error is not null)
+            return BadRequest($"{error} Send {PlanExample}.");
+        if (body?.Plan is not { } json)
+            return BadRequest(body?.Request is null
+                ? $"Send the plan to check as \"plan\", e.g. {PlanExample}."
+                : $"Only an explicit plan can be checked: a request in words is planned by the LLM when it runs (POST /batch/execute). Send {PlanExample}.");
+        var check = await PlanCheck.RunAsync(json, http.HttpContext.User.Caller(), upstreams, options.Value.Execution.MaxPlanSteps, cancellationToken);
+        return TypedResults.Ok(new PlanValidation(check.Valid, [.. check.Problems.Select(p => new PlanProblem(p.StepId, p.Message))]));
     }
 
     /// <param name="state">Runs in any of these states (repeated, <c>?state=Running&amp;state=Failed</c>, or separated by commas); none: every run.</param>
