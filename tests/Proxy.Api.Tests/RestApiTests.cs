@@ -212,7 +212,7 @@ public sealed class RestApiTests(ProxyFixture fixture)
     {
         var document = await GetJsonAsync("/openapi/v1.json");
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-        Assert.Equal(["/me", "/tools", "/tools/{server}", "/tools/{name}", "/servers", "/servers/stats", "/servers/reload",
+        Assert.Equal(["/me", "/tools", "/tools/{server}", "/tools/{name}", "/servers", "/servers/stats", "/servers/{name}/stderr", "/servers/reload",
             "/batch/execute", "/batch/validate", "/batch", "/batch/status/{id}", "/batch/result/{id}", "/batch/cancel/{id}", "/batch/events/{id}",
             "/admin/keys", "/admin/keys/{id}", "/admin/audit"], paths);
         Assert.True(document.GetProperty("paths").GetProperty("/tools/{name}").GetProperty("post").GetProperty("responses").TryGetProperty("504", out _));
