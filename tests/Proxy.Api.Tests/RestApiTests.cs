@@ -214,7 +214,7 @@ public sealed class RestApiTests(ProxyFixture fixture)
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Equal(["/me", "/tools", "/tools/{server}", "/tools/{name}", "/servers", "/servers/stats", "/servers/{name}/stderr", "/servers/reload",
             "/batch/execute", "/batch/validate", "/batch", "/batch/status/{id}", "/batch/result/{id}", "/batch/cancel/{id}", "/batch/events/{id}",
-            "/admin/keys", "/admin/keys/{id}", "/admin/audit"], paths);
+            "/admin/keys", "/admin/keys/{id}", "/admin/audit", "/admin/audit.csv"], paths);
         Assert.True(document.GetProperty("paths").GetProperty("/tools/{name}").GetProperty("post").GetProperty("responses").TryGetProperty("504", out _));
         // Bodies are described as JSON, though any content type that carries JSON is taken.
         JsonElement Body(string path) => document.GetProperty("paths").GetProperty(path).GetProperty("post").GetProperty("requestBody")
