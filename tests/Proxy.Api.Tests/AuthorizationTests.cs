@@ -72,6 +72,10 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
     [InlineData("GET", "/batch")]
     [InlineData("GET", "/admin/keys")]
     [InlineData("GET", "/admin/audit")]
+    [InlineData("GET", "/admin/audit.csv")]
+    [InlineData("GET", "/me")]
+    [InlineData("GET", "/servers/stats")]
+    [InlineData("POST", "/batch/validate")]
     [InlineData("POST", "/mcp")]
     [InlineData("POST", "/mcp/everything")]
     public async Task Without_a_credential_every_endpoint_is_401_and_says_how_to_send_one(string method, string path)
@@ -108,6 +112,10 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
     [InlineData(Keys.Reader, "POST", "/servers/reload", "write")]
     [InlineData(Keys.EchoOnly, "GET", "/admin/keys", "write")]
     [InlineData(Keys.EchoOnly, "POST", "/admin/keys", "write")]
+    [InlineData(Keys.Reader, "POST", "/batch/validate", "execute")]
+    [InlineData(Keys.Reader, "GET", "/admin/audit.csv", "write")]
+    [InlineData(Keys.Runner, "GET", "/servers/stats", "read")]
+    [InlineData(Keys.Runner, "GET", "/servers/everything/stderr", "read")]
     public async Task A_key_without_the_permission_gets_403_naming_it(string key, string method, string path, string permission)
     {
         using var http = Client(key);
