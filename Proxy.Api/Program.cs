@@ -48,7 +48,7 @@ if (served.Http)
 {
     builder.AddRequestGuards(security);
     builder.AddOrchAuthentication(security);
-    builder.Services.AddProblemDetails();
+    builder.AddProblemBodies();
     builder.Services.AddOpenApi(options => options.DescribeCredentials());
     builder.Services.ConfigureHttpJsonOptions(o =>
     {
@@ -79,6 +79,7 @@ if (served.Http)
         app.MapMcpEndpoints();
         app.MapPassthroughApi();
     }
+    app.MapCallerApi();
     app.MapToolsApi();
     app.MapServersApi();
     if (mode != ServerMode.Proxy)

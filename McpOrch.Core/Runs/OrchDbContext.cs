@@ -24,10 +24,13 @@ public class OrchDbContext(DbContextOptions options) : DbContext(options)
             run.ToTable("runs");
             run.HasKey(r => r.Id);
             run.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
-            run.HasIndex(r => r.CreatedAt);
             run.Property(r => r.Owner).HasMaxLength(160);
             run.Property(r => r.TraceParent).HasMaxLength(64);
-            run.HasIndex(r => new { r.Owner, r.CreatedAt });
+            // GET /batch pages through runs newest first, for everyone (write), one owner, or some states: each index
+            // gives the page's keys in order (Id breaks ties), so the page is read without sorting every run.
+            run.HasIndex(r => new { r.CreatedAt, r.Id });
+            run.HasIndex(r => new { r.Owner, r.CreatedAt, r.Id });
+            run.HasIndex(r => new { r.State, r.CreatedAt, r.Id });
             run.HasIndex(r => new { r.State, r.UpdatedAt });
             run.HasMany(r => r.Steps).WithOne().HasForeignKey(s => s.RunId).OnDelete(DeleteBehavior.Cascade);
         });

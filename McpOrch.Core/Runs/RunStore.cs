@@ -358,16 +358,25 @@ public sealed class RunStore(OrchDbContext db, TimeProvider time)
     }
 
     /// <summary>
-    /// Runs, newest first, without their steps; optionally only those in <paramref name="state"/>, and only those of
-    /// <paramref name="owner"/> when one is given.
+    /// Runs, newest first, without their steps; only those in one of <paramref name="states"/> when some are given, and
+    /// only those of <paramref name="owner"/> when one is given. Paged in the database in two reads: the page's ids, from
+    /// an index on (CreatedAt, Id) led by the filter's column (Owner or State), then those runs, so that a page deep in
+    /// the list (or of several states, which no index keeps in one order) sorts and skips keys, never whole runs.
     /// </summary>
-    public async Task<(IReadOnlyList<RunRecord> Runs, int Total)> ListAsync(int skip, int take, RunState? state, CancellationToken cancellationToken,
-        string? owner = null)
+    public async Task<(IReadOnlyList<RunRecord> Runs, int Total)> ListAsync(int skip, int take, IReadOnlyCollection<RunState> states,
+        CancellationToken cancellationToken, string? owner = null)
     {
-        var runs = db.Runs.AsNoTracking().Where(r => (state == null || r.State == state) && (owner == null || r.Owner == owner));
+        var runs = db.Runs.AsNoTracking();
+        if (owner is not null)
+            runs = runs.Where(r => r.Owner == owner);
+        if (states.Count > 0)
+            runs = runs.Where(r => states.Contains(r.State));
         var total = await runs.CountAsync(cancellationToken);
-        var page = await runs.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
-        return (page, total);
+        var ids = await runs.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Skip(skip).Take(take).Select(r => r.Id)
+            .ToListAsync(cancellationToken);
+        var page = await db.Runs.AsNoTracking().Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, cancellationToken);
+        // A run deleted between the two reads is left out.
+        return ([.. ids.Where(page.ContainsKey).Select(id => page[id])], total);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using McpOrch.Core.Configuration;
 
 namespace McpOrch.Core.Security;
@@ -15,6 +16,22 @@ public sealed record Caller(string Id, string Name, Permission Permissions, Tool
     public static Caller Anonymous { get; } = new("anonymous", "anonymous", Permission.All, ToolScope.Everything, RateLimit: 0);
 
     public bool Has(Permission permission) => (Permissions & permission) == permission;
+
+    /// <summary>
+    /// Where the credential comes from, in the words of <see cref="ApiKeyInfo.Source"/>: <c>environment</c> (API_KEY),
+    /// <c>config</c> (security.api_keys), <c>admin</c> (made through the admin API or at first start); and <c>jwt</c> for a
+    /// token's subject, <c>anonymous</c> with authentication off (and over stdio). Read from <see cref="Id"/>, whose form
+    /// each kind fixes (docs/security.md, "Credentials").
+    /// </summary>
+    [JsonIgnore]
+    public string Source => Id switch
+    {
+        "anonymous" => "anonymous",
+        _ when Id.StartsWith("jwt:", StringComparison.Ordinal) => "jwt",
+        _ when Id.StartsWith("config:", StringComparison.Ordinal) => "config",
+        _ when Id.StartsWith("environment:", StringComparison.Ordinal) => "environment",
+        _ => "admin",
+    };
 
     /// <summary>The caller as a run keeps it (<see cref="Runs.RunRecord.Caller"/>).</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);

@@ -9,7 +9,8 @@ public static class SecurityHostingExtensions
 {
     /// <summary>
     /// <see cref="ToolGate"/> and what it needs: the audit log (needs <c>TryAddOrchDatabase</c>) and the rate limiter,
-    /// shared through Redis when <c>ConnectionStrings:redis</c> is set, in memory otherwise.
+    /// shared through Redis when <c>ConnectionStrings:redis</c> is set, in memory otherwise; and the
+    /// <see cref="CallStatistics"/> read from the audit log.
     /// </summary>
     public static IHostApplicationBuilder AddToolGate(this IHostApplicationBuilder builder)
     {
@@ -24,6 +25,7 @@ public static class SecurityHostingExtensions
         services.AddSingleton<AuditLog>();
         services.AddHostedService(s => s.GetRequiredService<AuditLog>());
         services.AddSingleton<ToolGate>();
+        services.AddScoped<CallStatistics>();
         return builder;
     }
 }

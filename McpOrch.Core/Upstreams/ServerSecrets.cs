@@ -20,6 +20,9 @@ public sealed class ServerSecrets(McpServersConfiguration configured)
             Volatile.Write(ref _redactor, _redactor.With(servers));
     }
 
+    /// <summary><paramref name="text"/> as a log line would show it: every configured server's secrets replaced with <c>***</c>.</summary>
+    public string Redact(string text) => Volatile.Read(ref _redactor).Redact(text);
+
     /// <summary>The loggers of <paramref name="inner"/>, redacted; disposing it disposes <paramref name="inner"/>.</summary>
     public ILoggerFactory Wrap(ILoggerFactory inner) => new RedactingLoggerFactory(inner, () => Volatile.Read(ref _redactor));
 }

@@ -48,9 +48,12 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
     /// For a connection of one client session's own: what that client declared, which is all the server is told it can
     /// do. A shared connection (null) is offered all three, since a server learns its client's capabilities once.
     /// </param>
+    /// <param name="standardError">Where a stdio server's stderr is kept, with its process's starts marked (the shared connection's).</param>
     public UpstreamConnection(McpServerDefinition definition, TimeSpan defaultTimeout, long maxResultBytes, SupervisionPolicy policy,
-        ILoggerFactory loggerFactory, bool relayClientRequests = false, ClientCapabilities? clientCapabilities = null)
+        ILoggerFactory loggerFactory, bool relayClientRequests = false, ClientCapabilities? clientCapabilities = null,
+        StandardErrorLog? standardError = null)
     {
+        StandardError = standardError;
         _relay = new DownstreamCalls(definition.Name, relayClientRequests);
         _relayClientRequests = relayClientRequests;
         _clientCapabilities = clientCapabilities;
@@ -84,6 +87,9 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
 
     /// <summary>When the current connection was made.</summary>
     public DateTimeOffset? ConnectedSince { get; private set; }
+
+    /// <summary>The last lines the server wrote to stderr, for a stdio server's shared connection; null otherwise.</summary>
+    public StandardErrorLog? StandardError { get; }
 
     /// <summary>How many times the connection was started again after a failure.</summary>
     public int Restarts { get; private set; }
@@ -184,7 +190,9 @@ public sealed partial class UpstreamConnection : IAsyncDisposable
         startup.CancelAfter(_policy.StartupTimeout);
         if (Definition.Transport == McpTransportKind.Stdio && !CommandExists(Definition.Command!))
             throw new FileNotFoundException($"command '{Definition.Command}' not found: install it or fix \"command\" in the configuration");
-        var transport = new ArrivalOrderTransport(UpstreamTransports.Create(Definition, _logger, _loggerFactory, _maxResultBytes), OnArrived);
+        if (Definition.Transport == McpTransportKind.Stdio)
+            StandardError?.ProcessStarting(after: LastError);
+        var transport = new ArrivalOrderTransport(UpstreamTransports.Create(Definition, _logger, StandardError, _loggerFactory, _maxResultBytes), OnArrived);
         var options = new McpClientOptions
         {
             ClientInfo = new Implementation { Name = "mcp-orch", Version = "1.0.0" },

@@ -17,8 +17,8 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
     readonly SemaphoreSlim _reloading = new(1, 1);
     readonly string _separator;
     readonly ServerSecrets _secrets;
-    readonly Func<McpServerDefinition, UpstreamConnection> _connect;
-    readonly Func<McpServerDefinition, ClientCapabilities?, UpstreamConnection> _create;
+    readonly Func<McpServerDefinition, StandardErrorLog?, UpstreamConnection> _connect;
+    readonly Func<McpServerDefinition, ClientCapabilities?, StandardErrorLog?, UpstreamConnection> _create;
     volatile IReadOnlyList<UpstreamConnection> _connections;
     ToolCatalog _catalog = ToolCatalog.Empty;
     int _started;
@@ -29,27 +29,30 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
     /// <param name="loggerFactory">For every connection's log.</param>
     /// <param name="secrets">Told of every server a reload brings, so that no log line shows their secrets.</param>
     /// <param name="relay">Registered by the proxy: servers may then ask its clients for sampling, elicitation and roots.</param>
+    /// <param name="time">The clock of the servers' stderr lines.</param>
     public UpstreamRegistry(McpServersConfiguration servers, IOptions<OrchOptions> options, ILoggerFactory loggerFactory, ServerSecrets secrets,
-        ClientRequestRelay? relay = null)
+        ClientRequestRelay? relay = null, TimeProvider? time = null)
     {
         _secrets = secrets;
         _separator = options.Value.Server.ToolSeparator;
         StartupTimeout = options.Value.Server.StartupTimeout;
         var policy = new SupervisionPolicy { StartupTimeout = StartupTimeout };
-        _create = (server, clientCapabilities) =>
+        _create = (server, clientCapabilities, standardError) =>
         {
             var connection = new UpstreamConnection(server, options.Value.Execution.TaskTimeout, options.Value.Security.MaxResultBytes, policy,
-                loggerFactory, relay is not null, clientCapabilities);
+                loggerFactory, relay is not null, clientCapabilities, standardError);
             connection.Notified += (from, notification) => Notified?.Invoke(from, notification);
             return connection;
         };
-        _connect = server =>
+        // A stdio server's shared connection keeps its stderr, in a log that a connection replacing it takes on.
+        _connect = (server, previous) =>
         {
-            var connection = _create(server, null);
+            var standardError = server.Transport == McpTransportKind.Stdio ? previous ?? new StandardErrorLog(secrets.Redact, time ?? TimeProvider.System) : null;
+            var connection = _create(server, null, standardError);
             connection.Changed += _ => Rebuild();
             return connection;
         };
-        _connections = [.. servers.Servers.Select(_connect)];
+        _connections = [.. servers.Servers.Select(server => _connect(server, null))];
     }
 
     /// <summary>
@@ -59,7 +62,7 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
     /// </summary>
     public UpstreamConnection ConnectIsolated(McpServerDefinition server, ClientCapabilities? clientCapabilities)
     {
-        var connection = _create(server, clientCapabilities ?? new ClientCapabilities());
+        var connection = _create(server, clientCapabilities ?? new ClientCapabilities(), null);
         connection.Start();
         return connection;
     }
@@ -159,10 +162,11 @@ public sealed class UpstreamRegistry : IHostedService, IAsyncDisposable
                     }
                     toStop.Add(running);
                     restarted.Add(server.Name);
+                    running.StandardError?.HandOn("its definition in mcp-config.json changed");
                 }
                 else
                     added.Add(server.Name);
-                var connection = _connect(server);
+                var connection = _connect(server, running?.StandardError);
                 next.Add(connection);
                 toStart.Add(connection);
             }

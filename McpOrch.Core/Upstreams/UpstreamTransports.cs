@@ -19,15 +19,17 @@ internal static partial class UpstreamTransports
 
     /// <param name="server">The server as configured.</param>
     /// <param name="stderrLog">Where a stdio server's stderr goes.</param>
+    /// <param name="standardError">Where its stderr is kept too, when it is the server's shared connection.</param>
     /// <param name="loggerFactory">The SDK's log.</param>
     /// <param name="maxResultBytes">
     /// <c>security.max_result_bytes</c>: a Streamable HTTP answer is cut off soon after it (the SDK would read it
     /// whole). A stdio server's answer is one line, which the SDK reads whole before anyone can look at it.
     /// </param>
-    public static IClientTransport Create(McpServerDefinition server, ILogger stderrLog, ILoggerFactory loggerFactory, long maxResultBytes) =>
+    public static IClientTransport Create(McpServerDefinition server, ILogger stderrLog, StandardErrorLog? standardError, ILoggerFactory loggerFactory,
+        long maxResultBytes) =>
         server.Transport switch
         {
-            McpTransportKind.Stdio => new WatchedTransport(new StdioClientTransport(Stdio(server, stderrLog), loggerFactory)),
+            McpTransportKind.Stdio => new WatchedTransport(new StdioClientTransport(Stdio(server, stderrLog, standardError), loggerFactory)),
             _ => new HttpClientTransport(new HttpClientTransportOptions
             {
                 Name = server.Name,
@@ -42,7 +44,7 @@ internal static partial class UpstreamTransports
             }, new HttpClient(new AnswerSizeLimit(maxResultBytes + EnvelopeBytes)), loggerFactory, ownsHttpClient: true),
         };
 
-    static StdioClientTransportOptions Stdio(McpServerDefinition server, ILogger stderrLog)
+    static StdioClientTransportOptions Stdio(McpServerDefinition server, ILogger stderrLog, StandardErrorLog? standardError)
     {
         var (command, arguments) = ServerWatchdog.SessionOf(server.Command!, server.Args);
         return new StdioClientTransportOptions
@@ -55,7 +57,11 @@ internal static partial class UpstreamTransports
             // never the proxy's own secrets (API keys, JWT secret, cloud credentials).
             InheritEnvironmentVariables = false,
             EnvironmentVariables = MinimalEnvironment(server.Env),
-            StandardErrorLines = line => LogStandardError(stderrLog, server.Name, line),
+            StandardErrorLines = line =>
+            {
+                LogStandardError(stderrLog, server.Name, line);
+                standardError?.Write(line);
+            },
             ShutdownTimeout = ShutdownGrace,
         };
     }

@@ -37,7 +37,11 @@ public static class AdminApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/audit", Audit).WithSummary("Tool calls, newest first; filter by caller, server, tool, outcome, source, from, to")
-            .Produces<AuditPage>();
+            .Produces<AuditPage>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        admin.MapGet("/audit.csv", AuditCsvExport).WithSummary($"The same calls as one CSV file with a header row, newest first, at most {AuditCsv.MaxRows}")
+            .Produces<string>(StatusCodes.Status200OK, "text/csv")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return routes;
     }
 
@@ -99,17 +103,13 @@ public static class AdminApi
         }
     }
 
-    public static async Task<IResult> Audit(OrchDbContext db, CancellationToken cancellationToken, string? caller = null, string? server = null,
-        string? tool = null, string? outcome = null, string? source = null, string? from = null, string? to = null, int offset = 0, int limit = 50)
+    public static async Task<IResult> Audit(OrchDbContext db, [AsParameters] AuditFilter filter, CancellationToken cancellationToken,
+        int offset = 0, int limit = 50)
     {
         if (offset < 0 || limit is < 1 or > 500)
             return BadRequest("offset must be 0 or more, and limit between 1 and 500.");
-        if (!TryTime(from, out var after) || !TryTime(to, out var before))
-            return BadRequest("from and to are ISO 8601 times, e.g. 2026-11-24T09:00:00Z.");
-        var records = db.Audit.AsNoTracking()
-            .Where(a => (caller == null || a.Caller == caller) && (server == null || a.Server == server) && (tool == null || a.Tool == tool)
-                && (outcome == null || a.Outcome == outcome) && (source == null || a.Source == source)
-                && (after == null || a.At >= after) && (before == null || a.At < before));
+        if (!filter.TryApply(db.Audit.AsNoTracking(), out var records, out var problem))
+            return BadRequest(problem);
         var total = await records.CountAsync(cancellationToken);
         var page = await records.OrderByDescending(a => a.Id).Skip(offset).Take(limit).ToListAsync(cancellationToken);
         foreach (var record in page)
@@ -117,15 +117,19 @@ public static class AdminApi
         return TypedResults.Json(new AuditPage(page, total, offset, limit), Json);
     }
 
-    static bool TryTime(string? text, out DateTime? time)
+    /// <summary>
+    /// The records <see cref="Audit"/> would page through, newest first, as one CSV file (RFC 4180, a header row), streamed
+    /// as they are read: at most <see cref="AuditCsv.MaxRows"/>; <c>X-Total-Count</c> says how many matched.
+    /// </summary>
+    public static async Task<IResult> AuditCsvExport(HttpContext http, OrchDbContext db, TimeProvider time, [AsParameters] AuditFilter filter,
+        CancellationToken cancellationToken)
     {
-        time = null;
-        if (text is null)
-            return true;
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-            return false;
-        time = parsed.UtcDateTime;
-        return true;
+        if (!filter.TryApply(db.Audit.AsNoTracking(), out var records, out var problem))
+            return BadRequest(problem);
+        http.Response.Headers["X-Total-Count"] = (await records.CountAsync(cancellationToken)).ToString(CultureInfo.InvariantCulture);
+        var rows = records.OrderByDescending(a => a.Id).Take(AuditCsv.MaxRows).AsAsyncEnumerable();
+        return TypedResults.Stream(body => AuditCsv.WriteAsync(body, rows, cancellationToken), "text/csv; charset=utf-8",
+            $"audit-{time.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}.csv");
     }
 
     static ProblemHttpResult BadRequest(string detail) =>

@@ -31,7 +31,11 @@ public static partial class BatchApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        batch.MapGet("/", List).WithSummary("Runs, newest first, paged with offset and limit").Requires(Permission.Read);
+        batch.MapPost("/validate", Validate).WithSummary("Check an explicit plan as execute would, without running it: every problem by step")
+            .Requires(Permission.Execute)
+            .AcceptsJson<BatchRequest>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        batch.MapGet("/", List).WithSummary("Runs, newest first, paged with offset and limit; state filters by one or more states").Requires(Permission.Read);
         batch.MapGet("/status/{id}", Status).WithSummary("A run's state and every step's state, attempts, timings and error").Requires(Permission.Read);
         batch.MapGet("/result/{id}", Result).WithSummary("A finished run's outputs and answer (409 while it runs)").Requires(Permission.Read);
         batch.MapDelete("/cancel/{id}", Cancel).WithSummary("Cancel a run: pending steps never start, running ones are cancelled upstream")
@@ -58,24 +62,17 @@ public static partial class BatchApi
         Plan? plan = null;
         if (body!.Plan is { } json)
         {
-            try
-            {
-                plan = Plan.Parse(json.ToJsonString());
-            }
-            catch (JsonException e)
-            {
-                return BadRequest($"\"plan\" is not a plan ({e.Message.Split(" Path:")[0]}); the format is in README, \"Batch jobs\".");
-            }
-            await upstreams.WaitForFirstAttemptsAsync(cancellationToken);
-            if (PlanValidator.Validate(plan, upstreams.Catalog, options.Value.Execution.MaxPlanSteps) is { Count: > 0 } errors)
-                return TypedResults.Problem($"The plan cannot run: {string.Join(" ", errors.Select(e => e.ToString()))}",
+            var check = await PlanCheck.RunAsync(json, caller, upstreams, options.Value.Execution.MaxPlanSteps, cancellationToken);
+            if (check.NotAPlan is { } notAPlan)
+                return BadRequest(notAPlan);
+            if (check.Errors.Count > 0)
+                return TypedResults.Problem($"The plan cannot run: {string.Join(" ", check.Errors.Select(e => e.ToString()))}",
                     statusCode: StatusCodes.Status400BadRequest, title: "Invalid plan",
-                    extensions: new Dictionary<string, object?> { ["errors"] = errors.Select(e => e.ToString()).ToArray() });
-            var denied = plan.Steps.Select(step => upstreams.Catalog.Find(step.Tool)!).Where(t => !caller.Scope.Allows(t.Server, t.Name))
-                .Select(t => t.Name).Distinct().ToList();
-            if (denied.Count > 0)
-                return TypedResults.Problem($"'{caller.Name}' may not call {string.Join(", ", denied)}: outside the key's allow-list.",
+                    extensions: new Dictionary<string, object?> { ["errors"] = check.Errors.Select(e => e.ToString()).ToArray() });
+            if (check.DeniedTools.Count > 0)
+                return TypedResults.Problem($"'{caller.Name}' may not call {string.Join(", ", check.DeniedTools)}: outside the key's allow-list.",
                     statusCode: StatusCodes.Status403Forbidden, title: "Tool not allowed");
+            plan = check.Plan;
         }
         else if (options.Value.Llm.Provider is null)
             return TypedResults.Problem(settings.LlmProblem is { } found
@@ -100,20 +97,40 @@ public static partial class BatchApi
         return TypedResults.Accepted(links.Status, new BatchAccepted(run.Id, run.State, links));
     }
 
+    /// <summary>
+    /// The checks of <see cref="Execute"/> for an explicit plan, every problem in one answer (200 either way), so that an
+    /// editor can show each step's. A body that is not JSON or holds no plan is a 400, as for execute.
+    /// </summary>
+    public static async Task<Results<Ok<PlanValidation>, ProblemHttpResult>> Validate(HttpRequest http, UpstreamRegistry upstreams,
+        IOptions<OrchOptions> options, CancellationToken cancellationToken)
+    {
+        var (body, error) = await JsonBody.ReadAsync<BatchRequest>(http, options.Value.Security.MaxJsonDepth, BodyJson, cancellationToken);
+        if (error is not null)
+            return BadRequest($"{error} Send {PlanExample}.");
+        if (body?.Plan is not { } json)
+            return BadRequest(body?.Request is null
+                ? $"Send the plan to check as \"plan\", e.g. {PlanExample}."
+                : $"Only an explicit plan can be checked: a request in words is planned by the LLM when it runs (POST /batch/execute). Send {PlanExample}.");
+        var check = await PlanCheck.RunAsync(json, http.HttpContext.User.Caller(), upstreams, options.Value.Execution.MaxPlanSteps, cancellationToken);
+        return TypedResults.Ok(new PlanValidation(check.Valid, [.. check.Problems.Select(p => new PlanProblem(p.StepId, p.Message))]));
+    }
+
+    /// <param name="state">Runs in any of these states (repeated, <c>?state=Running&amp;state=Failed</c>, or separated by commas); none: every run.</param>
     public static async Task<Results<Ok<BatchPage>, ProblemHttpResult>> List(ClaimsPrincipal user, RunStore store, CancellationToken cancellationToken,
-        int offset = 0, int limit = 20, string? state = null)
+        int offset = 0, int limit = 20, string[]? state = null)
     {
         if (offset < 0 || limit is < 1 or > 100)
             return BadRequest("offset must be 0 or more, and limit between 1 and 100.");
-        RunState? filter = null;
-        if (state is not null)
+        var states = new HashSet<RunState>();
+        foreach (var name in (state ?? []).SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
         {
-            if (!Enum.TryParse<RunState>(state, ignoreCase: true, out var parsed) || int.TryParse(state, out _))
-                return BadRequest($"state must be one of {string.Join(", ", Enum.GetNames<RunState>())}.");
-            filter = parsed;
+            if (!Enum.TryParse<RunState>(name, ignoreCase: true, out var parsed) || int.TryParse(name, out _))
+                return BadRequest($"state '{name}' is not one: the states are {string.Join(", ", Enum.GetNames<RunState>())} " +
+                    "(give several as ?state=Running&state=Failed).");
+            states.Add(parsed);
         }
         var caller = user.Caller();
-        var (runs, total) = await store.ListAsync(offset, limit, filter, cancellationToken, owner: caller.Has(Permission.Write) ? null : caller.Id);
+        var (runs, total) = await store.ListAsync(offset, limit, states, cancellationToken, owner: caller.Has(Permission.Write) ? null : caller.Id);
         return TypedResults.Ok(new BatchPage([.. runs.Select(BatchSummary.From)], total, offset, limit));
     }
 

@@ -92,3 +92,11 @@ public sealed record BatchSummary(
 
 /// <summary>A page of runs, newest first.</summary>
 public sealed record BatchPage(IReadOnlyList<BatchSummary> Items, int Total, int Offset, int Limit);
+
+/// <summary>What <c>POST /batch/validate</c> found: <c>valid</c>, and every problem.</summary>
+public sealed record PlanValidation(bool Valid, IReadOnlyList<PlanProblem> Errors);
+
+/// <summary>One problem of a plan: the step's id, or null for the plan as a whole.</summary>
+public sealed record PlanProblem(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Step,
+    string Message);

@@ -13,7 +13,7 @@ public sealed record ServerStatus(string Name, string Status, string Transport, 
 {
     const string Redacted = "***";
 
-    static string TransportName(McpTransportKind kind) => kind switch
+    internal static string TransportName(McpTransportKind kind) => kind switch
     {
         McpTransportKind.Stdio => "stdio",
         McpTransportKind.StreamableHttp => "streamable-http",

@@ -11,6 +11,17 @@ namespace Proxy.Api.Extensions;
 /// </summary>
 public static class ProblemExtensions
 {
+    /// <summary>
+    /// Problem details for every error; a query or route value that does not bind (<c>?minutes=abc</c>) becomes a 400 that
+    /// names the parameter and the value, rather than an empty 400 the framework would send.
+    /// </summary>
+    public static WebApplicationBuilder AddProblemBodies(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        return builder;
+    }
+
     public static WebApplication UseProblemBodies(this WebApplication app, OrchOptions options)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -48,6 +59,8 @@ public static class ProblemExtensions
                     (options.Server.Mode == ServerMode.Batch ? "." : ", and MCP clients connect to /mcp.")),
             StatusCodes.Status405MethodNotAllowed =>
                 (null, $"{request.Method} is not served at {request.Path}; it takes {context.Response.Headers.Allow}."),
+            StatusCodes.Status400BadRequest when context.Features.Get<IExceptionHandlerFeature>()?.Error is BadHttpRequestException refused =>
+                (null, $"{refused.Message} /openapi/v1.json describes every parameter."),
             StatusCodes.Status413PayloadTooLarge =>
                 (null, $"The body is larger than security.max_request_bytes ({options.Security.MaxRequestBytes} bytes): send less, or raise the setting."),
             StatusCodes.Status415UnsupportedMediaType =>

@@ -105,6 +105,20 @@ public sealed class TestTools
     [McpServerTool(Name = "make_list", UseStructuredContent = true), Description("Returns {\"items\": [{\"n\": 1}, … {\"n\": count}]} as structured content.")]
     public static ListResult MakeList(int count) => new([.. Enumerable.Range(1, count).Select(n => new ListItem(n))]);
 
+    [McpServerTool(Name = "write_stderr"), Description("Writes `line` to stderr, followed by the value of the environment variable `variable` when one is named.")]
+    public static string WriteStderr(string line, string? variable = null)
+    {
+        Console.Error.WriteLine(variable is null ? line : line + Environment.GetEnvironmentVariable(variable));
+        return "written";
+    }
+
+    [McpServerTool(Name = "crash"), Description("Kills its own process at once, as a crash would (the call gets no answer).")]
+    public static string Crash()
+    {
+        System.Diagnostics.Process.GetCurrentProcess().Kill();
+        return "unreachable";
+    }
+
     [McpServerTool(Name = "fail"), Description("Always returns an error result (isError) with `message`.")]
     public static CallToolResult Fail(string message) =>
         new() { IsError = true, Content = [new TextContentBlock { Text = message }] };

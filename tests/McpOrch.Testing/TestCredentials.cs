@@ -1,3 +1,8 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
 namespace McpOrch.Testing;
 
 /// <summary>
@@ -18,4 +23,13 @@ public static class TestCredentials
 
     /// <summary>The headers an MCP client sends to authenticate with <paramref name="key"/>.</summary>
     public static Dictionary<string, string> Headers(string key = AdminKey) => new() { ["Authorization"] = $"Bearer {key}" };
+
+    /// <summary>An HS256 JWT of <paramref name="claims"/>, signed with <paramref name="secret"/>.</summary>
+    public static string Jwt(object claims, string secret)
+    {
+        var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { alg = "HS256", typ = "JWT" }));
+        var payload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims));
+        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{header}.{payload}"));
+        return $"{header}.{payload}.{Base64Url.EncodeToString(signature)}";
+    }
 }

@@ -1,8 +1,6 @@
-using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -46,13 +44,7 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
         [.. (await http.GetFromJsonAsync<JsonElement>(path, Cancellation)).EnumerateArray().Select(t => t.GetProperty("name").GetString()!)];
 
     /// <summary>An HS256 JWT signed with <paramref name="secret"/>.</summary>
-    static string Jwt(object claims, string secret = ProxyUnderTest.ProxySecret)
-    {
-        var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { alg = "HS256", typ = "JWT" }));
-        var payload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims));
-        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{header}.{payload}"));
-        return $"{header}.{payload}.{Base64Url.EncodeToString(signature)}";
-    }
+    static string Jwt(object claims, string secret = ProxyUnderTest.ProxySecret) => TestCredentials.Jwt(claims, secret);
 
     static long In(TimeSpan time) => DateTimeOffset.UtcNow.Add(time).ToUnixTimeSeconds();
 
@@ -80,6 +72,10 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
     [InlineData("GET", "/batch")]
     [InlineData("GET", "/admin/keys")]
     [InlineData("GET", "/admin/audit")]
+    [InlineData("GET", "/admin/audit.csv")]
+    [InlineData("GET", "/me")]
+    [InlineData("GET", "/servers/stats")]
+    [InlineData("POST", "/batch/validate")]
     [InlineData("POST", "/mcp")]
     [InlineData("POST", "/mcp/everything")]
     public async Task Without_a_credential_every_endpoint_is_401_and_says_how_to_send_one(string method, string path)
@@ -116,6 +112,10 @@ public sealed class AuthorizationTests(ProxyFixture fixture)
     [InlineData(Keys.Reader, "POST", "/servers/reload", "write")]
     [InlineData(Keys.EchoOnly, "GET", "/admin/keys", "write")]
     [InlineData(Keys.EchoOnly, "POST", "/admin/keys", "write")]
+    [InlineData(Keys.Reader, "POST", "/batch/validate", "execute")]
+    [InlineData(Keys.Reader, "GET", "/admin/audit.csv", "write")]
+    [InlineData(Keys.Runner, "GET", "/servers/stats", "read")]
+    [InlineData(Keys.Runner, "GET", "/servers/everything/stderr", "read")]
     public async Task A_key_without_the_permission_gets_403_naming_it(string key, string method, string path, string permission)
     {
         using var http = Client(key);

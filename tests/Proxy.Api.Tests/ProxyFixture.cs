@@ -18,6 +18,7 @@ public sealed class ProxyFixture : IAsyncLifetime
         public const string MemoryOnly = "memory-only-key-for-tests";
         public const string Limited = "limited-key-for-tests";
         public const string Writer = "writer-key-for-tests";
+        public const string Runner = "runner-key-for-tests";
 
         /// <summary>Calls per minute of <see cref="Limited"/>: one call a second comes back.</summary>
         public const int LimitedPerMinute = 60;
@@ -33,6 +34,7 @@ public sealed class ProxyFixture : IAsyncLifetime
                 - { name: memory-only, key: {{MemoryOnly}}, permissions: [read, execute], servers: [memory] }
                 - { name: limited, key: {{Limited}}, permissions: [read, execute], rate_limit: {{LimitedPerMinute}} }
                 - { name: writer, key: {{Writer}}, permissions: [read, write] }
+                - { name: runner, key: {{Runner}}, permissions: [execute] }
             """;
     }
 

@@ -43,6 +43,9 @@ public sealed class ProxyUnderTest : IAsyncDisposable
         return new ProxyUnderTest(folder, process);
     }
 
+    /// <summary>A client of the proxy that sends <paramref name="key"/>.</summary>
+    public HttpClient ClientWith(string key) => new HttpClient { BaseAddress = Process.BaseAddress }.WithApiKey(key);
+
     /// <summary>Replaces the proxy's mcp-config.json.</summary>
     public Task WriteServersAsync(JsonObject servers) => WriteServersAsync(Folder, servers);
 

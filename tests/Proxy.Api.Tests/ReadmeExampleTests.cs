@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using McpOrch.LocalServers;
@@ -50,6 +52,9 @@ public sealed partial class ReadmeExampleTests(ProxyFixture fixture)
             // The README reads a run's result and events once it has ended ("Once the run has ended").
             if (RunPath().Match(command) is { Success: true } run)
                 await proxy.Http.GetStringAsync($"/batch/events/{run.Groups[2].Value}", Cancellation);
+            // Statistics are read from the audit log, written off the hot path (within a second): once it holds the calls made so far.
+            if (command.Contains("/servers/stats", StringComparison.Ordinal))
+                await AuditedAsync(proxy, examples.TakeWhile(e => e != example).Count(e => e.Command.Contains("POST localhost:8080/tools/", StringComparison.Ordinal)));
             var (output, errors) = await RunAsync(command);
             if (ReadmeExamples.Mismatch(example.Output, output, placeholders) is { } mismatch)
                 failures.Add($"{example}\n  {mismatch}\n  documented: {example.Output}\n  answered:   {output}{(errors.Length > 0 ? $"\n  stderr: {errors}" : "")}");
@@ -79,6 +84,18 @@ public sealed partial class ReadmeExampleTests(ProxyFixture fixture)
             server["args"] = new JsonArray([.. new[] { installed[args[0]] }.Concat(args.Skip(1)).Select(a => JsonValue.Create(a))]);
         }
         return servers;
+    }
+
+    /// <summary>Waits until the audit log holds <paramref name="calls"/> calls (10 s at most).</summary>
+    static async Task AuditedAsync(ProxyUnderTest proxy, int calls)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var audit = await proxy.Http.GetFromJsonAsync<JsonElement>("/admin/audit?limit=1", Cancellation);
+            if (audit.GetProperty("total").GetInt32() >= calls)
+                return;
+            await Task.Delay(100, Cancellation);
+        }
     }
 
     /// <summary>Runs <paramref name="command"/> with bash, as a reader's shell would, with <c>$KEY</c> set.</summary>

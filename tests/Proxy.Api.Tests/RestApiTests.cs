@@ -212,9 +212,23 @@ public sealed class RestApiTests(ProxyFixture fixture)
     {
         var document = await GetJsonAsync("/openapi/v1.json");
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-        Assert.Equal(["/tools", "/tools/{server}", "/tools/{name}", "/servers", "/servers/reload",
-            "/batch/execute", "/batch", "/batch/status/{id}", "/batch/result/{id}", "/batch/cancel/{id}", "/batch/events/{id}",
-            "/admin/keys", "/admin/keys/{id}", "/admin/audit"], paths);
+        Assert.Equal(["/me", "/tools", "/tools/{server}", "/tools/{name}", "/servers", "/servers/stats", "/servers/{name}/stderr", "/servers/reload",
+            "/batch/execute", "/batch/validate", "/batch", "/batch/status/{id}", "/batch/result/{id}", "/batch/cancel/{id}", "/batch/events/{id}",
+            "/admin/keys", "/admin/keys/{id}", "/admin/audit", "/admin/audit.csv"], paths);
+        // What a client is generated from: the answers' types and the parameters' names.
+        string Answer(string path, string method = "get") => document.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("responses")
+            .GetProperty("200").GetProperty("content").EnumerateObject().Single().Value.GetProperty("schema").GetProperty("$ref").GetString()!;
+        Assert.Equal("#/components/schemas/CallerInfo", Answer("/me"));
+        Assert.Equal("#/components/schemas/CallReport", Answer("/servers/stats"));
+        Assert.Equal("#/components/schemas/ServerStandardError", Answer("/servers/{name}/stderr"));
+        Assert.Equal("#/components/schemas/PlanValidation", Answer("/batch/validate", "post"));
+        IEnumerable<string> Parameters(string path) => document.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().Select(p => p.GetProperty("name").GetString()!);
+        Assert.Equal(["caller", "server", "tool", "outcome", "source", "from", "to"], Parameters("/admin/audit.csv"));
+        Assert.Equal(["caller", "server", "tool", "outcome", "source", "from", "to", "offset", "limit"], Parameters("/admin/audit"));
+        Assert.Equal(["offset", "limit", "state"], Parameters("/batch"));
+        Assert.True(document.GetProperty("paths").GetProperty("/admin/audit.csv").GetProperty("get").GetProperty("responses").GetProperty("200")
+            .GetProperty("content").TryGetProperty("text/csv", out _));
         Assert.True(document.GetProperty("paths").GetProperty("/tools/{name}").GetProperty("post").GetProperty("responses").TryGetProperty("504", out _));
         // Bodies are described as JSON, though any content type that carries JSON is taken.
         JsonElement Body(string path) => document.GetProperty("paths").GetProperty(path).GetProperty("post").GetProperty("requestBody")

@@ -36,23 +36,12 @@ public sealed class RunStoreTests(PostgresFixture postgres) : IDisposable
     /// <summary>A fresh, migrated database of <paramref name="provider"/>; each call gives a new store on a new context.</summary>
     async Task<Func<RunStore>> DatabaseAsync(string provider, params IInterceptor[] interceptors)
     {
-        Func<OrchDbContext> create;
-        if (provider == "postgres")
-        {
-            var connection = await postgres.CreateDatabaseAsync($"runs_{Guid.NewGuid():N}", Cancellation);
-            create = () => new OrchDbContext(new DbContextOptionsBuilder<OrchDbContext>()
-                .UseNpgsql(connection, npgsql => npgsql.EnableRetryOnFailure()).AddInterceptors(interceptors).Options);
-        }
-        else
-        {
-            var connection = $"Data Source={_folder.Combine($"{Guid.NewGuid():N}.db")}";
-            create = () => new SqliteOrchDbContext(new DbContextOptionsBuilder<SqliteOrchDbContext>().UseSqlite(connection).Options);
-        }
-        await using var db = create();
-        await db.Database.MigrateAsync(Cancellation);
-        Assert.False(db.Database.HasPendingModelChanges(), "the model has changes that no migration holds");
+        var create = await ContextsAsync(provider, interceptors);
         return () => new RunStore(create(), _clock);
     }
+
+    Task<Func<OrchDbContext>> ContextsAsync(string provider, params IInterceptor[] interceptors) =>
+        OrchDatabases.CreateAsync(provider, postgres, _folder, Cancellation, interceptors);
 
     static async Task<Dictionary<string, StepRecord>> StepsAsync(RunStore store, Guid runId) =>
         (await store.FindAsync(runId, Cancellation))!.Steps.ToDictionary(s => s.StepId);
@@ -285,5 +274,53 @@ public sealed class RunStoreTests(PostgresFixture postgres) : IDisposable
         var steps = await StepsAsync(store(), planned.Id);
         Assert.Equal((StepState.Running, 1), (steps["a"].State, steps["a"].Dispatch));
         Assert.All((await StepsAsync(store(), cancelled.Id)).Values, s => Assert.Equal(StepState.Canceled, s.State));
+    }
+
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("sqlite")]
+    public async Task Of_10000_runs_a_page_by_states_by_owner_or_deep_in_the_list_is_read_through_indexes(string provider)
+    {
+        var plans = new QueryPlans("runs");
+        var contexts = await ContextsAsync(provider, plans);
+        RunState[] states = [RunState.Pending, RunState.Planning, RunState.Running, RunState.Completed, RunState.Failed, RunState.Canceled];
+        var start = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
+        var runs = Enumerable.Range(0, 10_000).Select(i => new RunRecord
+        {
+            Id = Guid.NewGuid(), State = states[i % states.Length], Owner = i % 2 == 0 ? "even" : "odd",
+            CreatedAt = start.AddSeconds(i), UpdatedAt = start.AddSeconds(i), Plan = """{"steps": []}""",
+        }).ToList();
+        await using (var db = contexts())
+        {
+            db.Runs.AddRange(runs);
+            await db.SaveChangesAsync(Cancellation);
+            if (provider == "postgres")
+                await db.Database.ExecuteSqlRawAsync("ANALYZE runs", Cancellation);
+        }
+
+        plans.Recording = true;
+        var store = new RunStore(contexts(), _clock);
+        var (page, total) = await store.ListAsync(3_320, 20, [RunState.Running, RunState.Failed], Cancellation);
+        var (owned, ownedTotal) = await new RunStore(contexts(), _clock).ListAsync(0, 20, [RunState.Completed], Cancellation, owner: "odd");
+        var (all, allTotal) = await new RunStore(contexts(), _clock).ListAsync(9_980, 20, [], Cancellation);
+        plans.Recording = false;
+
+        var expected = runs.Where(r => r.State is RunState.Running or RunState.Failed).OrderByDescending(r => r.CreatedAt).ToList();
+        Assert.Equal(expected.Count, total);
+        Assert.Equal(expected.Skip(3_320).Take(20).Select(r => r.Id), page.Select(r => r.Id));
+        Assert.Equal(runs.Count(r => r.State == RunState.Completed && r.Owner == "odd"), ownedTotal);
+        Assert.Equal(runs.Where(r => r.State == RunState.Completed && r.Owner == "odd").OrderByDescending(r => r.CreatedAt).Take(20).Select(r => r.Id),
+            owned.Select(r => r.Id));
+        Assert.Equal(10_000, allTotal);
+        Assert.Equal(runs.OrderByDescending(r => r.CreatedAt).Skip(9_980).Select(r => r.Id), all.Select(r => r.Id));
+        // Each list is a count, the page's ids and their runs: all three read through an index, none the whole table, and
+        // what is sorted (several states, which no index keeps in one order) is ids, not whole runs.
+        Assert.Equal(9, plans.Plans.Count);
+        foreach (var (sql, plan) in plans.Plans)
+        {
+            Assert.False(QueryPlans.ScansTable(plan), $"{sql}\nis answered by reading the whole table:\n{plan}");
+            if (QueryPlans.Sorts(plan))
+                Assert.Matches(@"^SELECT ""?r""?\.""Id""\s+FROM", sql);
+        }
     }
 }

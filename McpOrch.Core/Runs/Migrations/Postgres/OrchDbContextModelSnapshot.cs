@@ -73,11 +73,13 @@ namespace McpOrch.Core.Runs.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CreatedAt");
-
-                    b.HasIndex("Owner", "CreatedAt");
+                    b.HasIndex("CreatedAt", "Id");
 
                     b.HasIndex("State", "UpdatedAt");
+
+                    b.HasIndex("Owner", "CreatedAt", "Id");
+
+                    b.HasIndex("State", "CreatedAt", "Id");
 
                     b.ToTable("runs", (string)null);
                 });

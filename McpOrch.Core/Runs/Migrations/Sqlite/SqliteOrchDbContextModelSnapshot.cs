@@ -68,11 +68,13 @@ namespace McpOrch.Core.Runs.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CreatedAt");
-
-                    b.HasIndex("Owner", "CreatedAt");
+                    b.HasIndex("CreatedAt", "Id");
 
                     b.HasIndex("State", "UpdatedAt");
+
+                    b.HasIndex("Owner", "CreatedAt", "Id");
+
+                    b.HasIndex("State", "CreatedAt", "Id");
 
                     b.ToTable("runs", (string)null);
                 });
