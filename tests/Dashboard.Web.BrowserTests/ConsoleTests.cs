@@ -37,7 +37,7 @@ public sealed class ConsoleTests(ConsoleFixture console)
 
         foreach (var server in new[] { "everything", "slow" })
         {
-            var row = page.Locator("fluent-data-grid-row").Filter(new() { HasText = server });
+            var row = page.Locator("tr.fluent-data-grid-row").Filter(new() { HasText = server });
             await row.Locator("[data-status=healthy]").WaitForAsync();
         }
         await page.Locator("#reload").ClickAsync();
@@ -75,15 +75,15 @@ public sealed class ConsoleTests(ConsoleFixture console)
         await page.Locator("#create-key").ClickAsync();
         var secret = await page.Locator("#created-secret").InnerTextAsync();
         Assert.StartsWith("mco_", secret);
-        await page.Locator("fluent-data-grid-row").Filter(new() { HasText = name }).WaitForAsync();
+        await page.Locator("tr.fluent-data-grid-row").Filter(new() { HasText = name }).WaitForAsync();
         await console.ScreenshotAsync(page, "keys");
 
         // The key works, then is revoked from the page, then does not.
         using var http = new HttpClient { BaseAddress = console.Proxy.BaseAddress }.WithApiKey(secret);
         Assert.True((await http.GetAsync("/tools", Cancellation)).IsSuccessStatusCode);
         await page.Locator($"[data-revoke={name}]").ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
-        await page.Locator("fluent-data-grid-row").Filter(new() { HasText = name }).GetByText("revoked").WaitForAsync();
+        await page.Locator("fluent-dialog").GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await page.Locator("tr.fluent-data-grid-row").Filter(new() { HasText = name }).GetByText("revoked").WaitForAsync();
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.GetAsync("/tools", Cancellation)).StatusCode);
     }
 
@@ -98,7 +98,7 @@ public sealed class ConsoleTests(ConsoleFixture console)
         Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "Keys" }).CountAsync());
         Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "Audit" }).CountAsync());
         await page.GotoAsync("/servers");
-        await page.Locator("fluent-data-grid-row").Filter(new() { HasText = "everything" }).WaitForAsync();
+        await page.Locator("tr.fluent-data-grid-row").Filter(new() { HasText = "everything" }).WaitForAsync();
         Assert.Equal(0, await page.Locator("#reload").CountAsync());
         await page.GotoAsync("/tools/everything.echo");
         await page.GetByText("Calling tools needs the execute permission").WaitForAsync();
@@ -115,13 +115,21 @@ public sealed class ConsoleTests(ConsoleFixture console)
 
         var page = await console.SignedInPageAsync();
         await page.GotoAsync("/audit");
-        await page.Locator("#filter-tool input").FillAsync("everything.echo");
+        await page.Locator("#filter-server input").FillAsync("everything");
+        await page.Locator("#filter-tool input").FillAsync("echo");
         await page.Locator("#filter-caller input").FillAsync("API_KEY");
         await page.Locator("#apply-filters").ClickAsync();
-        var row = page.Locator("fluent-data-grid-row").Filter(new() { HasText = "everything.echo" }).First;
+        var row = page.Locator("tr.fluent-data-grid-row").Filter(new() { HasText = "echo" }).First;
         await row.WaitForAsync();
         Assert.Contains("rest", await row.InnerTextAsync());
         await console.ScreenshotAsync(page, "audit");
-        Assert.Contains("tool=everything.echo", await page.Locator("#export-csv").GetAttributeAsync("href"));
+        Assert.Contains("server=everything&tool=echo", await page.Locator("#export-csv").GetAttributeAsync("href"));
+
+        // The same selection as CSV, through the dashboard's session (the browser has no key to give Proxy.Api).
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#export-csv").ClickAsync());
+        var csv = await File.ReadAllLinesAsync(await download.PathAsync(), Cancellation);
+        Assert.StartsWith("id,at,caller,source,server,tool,outcome", csv[0]);
+        Assert.NotEmpty(csv[1..]);
+        Assert.All(csv[1..].Where(l => l.Length > 0), line => Assert.Contains(",everything,echo,", line));
     }
 }

@@ -29,7 +29,7 @@ public sealed class RunTests(ConsoleFixture console)
         // A tool that does not exist: the validator's error, by step, and no way to start it.
         await editor.FillAsync("""{"steps": [{"id": "bad", "tool": "slow.no_such_tool", "args": {}}]}""");
         await page.Locator(".plan-errors li[data-step=bad]").WaitForAsync();
-        Assert.True(await page.Locator("#submit-run").IsDisabledAsync());
+        Assert.NotNull(await page.Locator("#submit-run").GetAttributeAsync("disabled"));
 
         await editor.FillAsync(FanOut);
         await page.Locator(".plan-ok").Filter(new() { HasText = "4 steps" }).WaitForAsync();
@@ -75,7 +75,7 @@ public sealed class RunTests(ConsoleFixture console)
         await page.GotoAsync("/runs");
         await page.Locator("#state-Failed").ClickAsync();
         await page.Locator($"a[href='/runs/{id}']").WaitForAsync();
-        var states = await page.Locator("fluent-data-grid-row [data-status]").AllInnerTextsAsync();
+        var states = await page.Locator("tr.fluent-data-grid-row [data-status]").AllInnerTextsAsync();
         Assert.NotEmpty(states);
         Assert.All(states, s => Assert.Equal("Failed", s.Trim()));
         await console.ScreenshotAsync(page, "runs");
