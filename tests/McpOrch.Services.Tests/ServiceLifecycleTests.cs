@@ -65,14 +65,21 @@ public sealed class ServiceLifecycleTests(PostgresFixture postgres, RedisFixture
     }
 
     [Fact]
-    public async Task The_dashboard_serves_its_home_page()
+    public async Task The_dashboard_sends_a_visitor_without_a_session_to_sign_in_and_serves_its_scripts_from_build_output()
     {
         await using var service = ServiceProcess.Start("Dashboard.Web", _folder);
 
+        // WaitForAsync follows the redirect from / to the sign-in page.
         var home = await service.WaitForAsync("/");
-
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
-        Assert.Contains("<h1>MCP Orch</h1>", await home.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.EndsWith("/sign-in?ReturnUrl=%2F", home.RequestMessage!.RequestUri!.PathAndQuery);
+        Assert.Contains("Sign in to MCP Orch", await home.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+        // Not published and not in Development, as the AppHost runs it: the framework's script and FluentUI's files are
+        // found through the static web assets manifest (they were served empty before).
+        using var http = new HttpClient { BaseAddress = service.BaseAddress };
+        foreach (var asset in new[] { "/_framework/blazor.web.js", "/_content/Microsoft.FluentUI.AspNetCore.Components/css/reboot.css" })
+            Assert.True((await http.GetByteArrayAsync(asset, TestContext.Current.CancellationToken)).Length > 1000, asset + " is empty");
     }
 
     [Theory]
