@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using McpOrch.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -35,7 +36,7 @@ public sealed class RunTests(ConsoleFixture console)
         await editor.FillAsync(FanOut);
         await page.Locator(".plan-ok").Filter(new() { HasText = "4 steps" }).WaitForAsync();
         await page.Locator("#submit-run").ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/runs/") && !url.EndsWith("/new"));
+        await Expect(page).ToHaveURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
 
         foreach (var step in new[] { "list", "each", "other", "join" })
             await page.Locator($"svg.dag [data-step={step}][data-state=Succeeded]").WaitForAsync();
@@ -67,18 +68,21 @@ public sealed class RunTests(ConsoleFixture console)
     public async Task The_runs_list_filters_by_state()
     {
         using var admin = new HttpClient { BaseAddress = console.Proxy.BaseAddress }.WithApiKey();
-        var submitted = await admin.PostAsJsonAsync("/batch/execute", JsonNode.Parse("""
-            {"plan": {"steps": [{"id": "fails", "tool": "slow.fail", "args": {"message": "on purpose"}}]}}
-            """), Cancellation);
-        var id = (await submitted.Content.ReadFromJsonAsync<JsonObject>(Cancellation))!["task_id"]!.GetValue<string>();
+        var batch = new BatchClient(admin, () => "");
+        var failed = await batch.SubmitPlanAsync("""{"steps": [{"id": "fails", "tool": "slow.fail", "args": {"message": "on purpose"}}]}""");
+        var completed = await batch.SubmitPlanAsync("""{"steps": [{"id": "works", "tool": "slow.sleep_echo", "args": {"ms": 1, "value": "ok"}}]}""");
+        batch.AssertState(await batch.WaitForEndAsync(failed), "Failed");
+        batch.AssertState(await batch.WaitForEndAsync(completed), "Completed");
 
         var page = await console.SignedInPageAsync();
         await page.GotoAsync("/runs");
+        await page.Locator($"a[href='/runs/{completed}']").WaitForAsync();
         await page.Locator("#state-Failed").ClickAsync();
-        // Once the filter applies (the first page, unfiltered, has runs in every state), only failed runs are listed.
-        await Expect(page.Locator("tr.fluent-data-grid-row [data-status]:not([data-status=Failed])")).ToHaveCountAsync(0);
-        await page.Locator($"a[href='/runs/{id}']").WaitForAsync();
-        Assert.NotEqual(0, await page.Locator("tr.fluent-data-grid-row [data-status=Failed]").CountAsync());
+        // The completed run leaving the list is the sign that the filter applied; then only failed runs are listed.
+        await Expect(page.Locator($"a[href='/runs/{completed}']")).ToHaveCountAsync(0);
+        await Expect(page.Locator("tr.fluent-data-grid-row").Filter(new() { Has = page.Locator($"a[href='/runs/{failed}']") })
+            .Locator("[data-status=Failed]")).ToHaveCountAsync(1);
+        Assert.Equal(0, await page.Locator("tr.fluent-data-grid-row [data-status]:not([data-status=Failed])").CountAsync());
         await console.ScreenshotAsync(page, "runs");
     }
 }
