@@ -70,7 +70,7 @@ public sealed record RunAccepted(Guid TaskId, string State);
 
 /// <summary>One state change of a run: <c>GET /batch/events/{id}</c>.</summary>
 public sealed record RunEvent(string Type, Guid RunId, DateTime At, string? StepId, string? State, int? Dispatch, string? Executor,
-    string? Error, IReadOnlyList<string>? Steps)
+    string? Error, IReadOnlyList<string>? Steps, int? Done = null, int? Total = null)
 {
     [JsonIgnore]
     public bool IsLast => Type is "run.completed" or "run.failed" or "run.canceled";

@@ -7,7 +7,7 @@ namespace McpOrch.Core.Batch;
 /// <summary>
 /// One state change of a run, as <c>GET /batch/events/{id}</c> streams it. <see cref="Type"/> is one of
 /// <c>run.created</c>, <c>run.planning</c>, <c>run.planned</c>, <c>run.replanned</c>, <c>step.started</c>,
-/// <c>step.succeeded</c>, <c>step.failed</c>, <c>step.skipped</c>, <c>step.redispatched</c>, and the last one of a run:
+/// <c>step.progress</c> (a forEach step's elements done), <c>step.succeeded</c>, <c>step.failed</c>, <c>step.skipped</c>, <c>step.redispatched</c>, and the last one of a run:
 /// <c>run.completed</c>, <c>run.failed</c> or <c>run.canceled</c>.
 /// </summary>
 public sealed record RunEvent(string Type, Guid RunId, DateTime At)
@@ -33,6 +33,12 @@ public sealed record RunEvent(string Type, Guid RunId, DateTime At)
 
     /// <summary>Why a step or run failed, or why a step was skipped.</summary>
     public string? Error { get; init; }
+
+    /// <summary>For <c>step.progress</c>: how many of the forEach step's elements are done, of <see cref="Total"/>.</summary>
+    public int? Done { get; init; }
+
+    /// <summary>For <c>step.progress</c>: how many elements the forEach step has.</summary>
+    public int? Total { get; init; }
 
     /// <summary>The steps of the plan, for <c>run.planned</c> and the new ones for <c>run.replanned</c>.</summary>
     public IReadOnlyList<string>? Steps { get; init; }

@@ -61,7 +61,8 @@ public sealed partial class StepExecutor(
                 var (plan, caller) = (await WhileDatabaseAwayAsync(message, ct => store.FindPlanAsync(runId, ct), lease.Token))!.Value;
                 var step = plan.Steps.Single(s => s.Id == stepId);
                 var inputs = await WhileDatabaseAwayAsync(message, ct => store.OutputsAsync(runId, step.Dependencies, ct), lease.Token);
-                (outcome, attempts) = await runner.RunAsync(step, inputs, new StepContext(runId, caller, run.Slots), lease.Token);
+                var progress = new ProgressEvents(events, time, runId, stepId, dispatch);
+                (outcome, attempts) = await runner.RunAsync(step, inputs, new StepContext(runId, caller, run.Slots, progress.ReportAsync), lease.Token);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -126,6 +127,40 @@ public sealed partial class StepExecutor(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Step {StepId} of run {RunId} could not be run.")]
     static partial void LogFailed(ILogger logger, Exception exception, string stepId, Guid runId);
+
+    /// <summary>
+    /// A forEach step's <c>step.progress</c> events: the first (0 of n) at once, then at most four a second, so a
+    /// step of 1,000 elements writes a handful of events, not 1,000. The count only grows; the last one is implied by
+    /// <c>step.succeeded</c>.
+    /// </summary>
+    sealed class ProgressEvents(IRunEventLog events, TimeProvider time, Guid runId, string stepId, int dispatch)
+    {
+        static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+        readonly SemaphoreSlim _writing = new(1, 1);
+        long _lastAt;
+        int _lastDone = -1;
+
+        public async Task ReportAsync(int done, int total)
+        {
+            // A report that finds another being written is dropped: a later one carries a larger count.
+            if (!_writing.Wait(0))
+                return;
+            try
+            {
+                if (done <= _lastDone || (_lastDone >= 0 && time.GetElapsedTime(_lastAt) < Interval))
+                    return;
+                (_lastDone, _lastAt) = (done, time.GetTimestamp());
+                await events.AppendAsync(new RunEvent("step.progress", runId, time.GetUtcNow().UtcDateTime)
+                {
+                    StepId = stepId, State = nameof(StepState.Running), Dispatch = dispatch, Done = done, Total = total,
+                }, CancellationToken.None);
+            }
+            finally
+            {
+                _writing.Release();
+            }
+        }
+    }
 }
 
 /// <summary>This executor's name in the steps it takes: host, process id and a random part.</summary>

@@ -16,7 +16,8 @@ namespace McpOrch.Core.Runs;
 /// <param name="RunId">The run, for the audit log.</param>
 /// <param name="Caller">Who started the run.</param>
 /// <param name="Slots">Limits how many calls of the run are in flight (<c>execution.max_parallel_tasks</c>).</param>
-public sealed record StepContext(Guid RunId, Caller Caller, SemaphoreSlim Slots);
+/// <param name="Progress">Told (done, total) when a forEach step's elements are known and as each one is done.</param>
+public sealed record StepContext(Guid RunId, Caller Caller, SemaphoreSlim Slots, Func<int, int, Task>? Progress = null);
 
 /// <inheritdoc cref="StepContext"/>
 public sealed class StepRunner(ToolGate gate, UpstreamRegistry upstreams, ExecutionOptions execution)
@@ -49,11 +50,15 @@ public sealed class StepRunner(ToolGate gate, UpstreamRegistry upstreams, Execut
                 return (new StepOutcome(output), attempts);
             }
             var items = ReferenceResolver.ForEachItems(step, name => outputs[name], execution.MaxFanOut);
+            var done = 0;
+            await ReportAsync(context, 0, items.Count);
             var results = await Task.WhenAll(items.Select(async (item, index) =>
             {
                 try
                 {
-                    return await CallAsync(step, outputs, item, $"{context.RunId}/{step.Id}/{index}", context, cancellationToken);
+                    var result = await CallAsync(step, outputs, item, $"{context.RunId}/{step.Id}/{index}", context, cancellationToken);
+                    await ReportAsync(context, Interlocked.Increment(ref done), items.Count);
+                    return result;
                 }
                 catch (StepFailedException e)
                 {
@@ -72,6 +77,8 @@ public sealed class StepRunner(ToolGate gate, UpstreamRegistry upstreams, Execut
             return (StepOutcome.Failed(e.Message), attempts);
         }
     }
+
+    static Task ReportAsync(StepContext context, int done, int total) => context.Progress?.Invoke(done, total) ?? Task.CompletedTask;
 
     async Task<(JsonNode? Output, int Attempts)> CallAsync(PlanStep step, IReadOnlyDictionary<string, JsonNode?> outputs, JsonNode? item,
         string idempotencyKey, StepContext context, CancellationToken cancellationToken)

@@ -41,6 +41,8 @@ public sealed class RunTests(ConsoleFixture console)
         foreach (var step in new[] { "list", "each", "other", "join" })
             await page.Locator($"svg.dag [data-step={step}][data-state=Succeeded]").WaitForAsync();
         await page.Locator("h1 + [data-status=Completed], [data-status=Completed]").First.WaitForAsync();
+        // The forEach step's count, from its step.progress events: all six elements done.
+        await Expect(page.Locator("svg.dag [data-step=each]")).ToHaveAttributeAsync("aria-label", new Regex(", 6 / 6$"));
         await page.Locator("svg.dag [data-step=each]").ClickAsync();
         await page.Locator(".step-details[data-step=each] .step-output").Filter(new() { HasText = "n=6" }).WaitForAsync();
         await console.ScreenshotAsync(page, "run");

@@ -265,6 +265,31 @@ public abstract class BatchScenarios
         Assert.Equal(HttpStatusCode.NoContent, end.StatusCode);
     }
 
+    [Fact]
+    public async Task A_forEach_step_tells_its_progress_as_its_elements_are_done()
+    {
+        var system = await SystemAsync();
+        var id = await system.Batch.SubmitPlanAsync("""
+            {"steps": [
+              {"id": "list", "tool": "test.make_list", "args": {"count": 8}},
+              {"id": "each", "tool": "test.sleep_echo", "forEach": "${list.items}", "args": {"ms": 300, "value": "#${item.n}"}}
+            ]}
+            """);
+
+        var events = await ServerSentEvents.ReadAsync(system.Http, $"/batch/events/{id}", lastEventId: null, stopAfter: null);
+        var each = events.Where(e => e.Data["step_id"]?.GetValue<string>() == "each").ToList();
+        var described = string.Join(", ", each.Select(e => $"{e.Type} {e.Data.ToJsonString()}"));
+        var progress = each.Where(e => e.Type == "step.progress").ToList();
+        // Between the step's start and its end: 0 of 8 at once, then (the first element is done 300 ms later, after the
+        // quarter second between reports) a growing count of 8.
+        Assert.True(each.Count >= 4 && each[0].Type == "step.started" && each[^1].Type == "step.succeeded" && progress.Count == each.Count - 2,
+            $"events of 'each': {described}\n{system.Logs()}");
+        Assert.All(progress, e => Assert.Equal(8, e.Data["total"]!.GetValue<int>()));
+        var done = progress.Select(e => e.Data["done"]!.GetValue<int>()).ToList();
+        Assert.Equal(0, done[0]);
+        Assert.True(done.Zip(done.Skip(1)).All(p => p.First < p.Second) && done[^1] is >= 1 and <= 8, $"done: {string.Join(", ", done)}");
+    }
+
     /// <summary>Waits until the test server's <c>wait</c> tool has written <paramref name="text"/> to its marker file.</summary>
     static async Task WaitForMarkerAsync(BatchSystem system, string marker, string text)
     {
