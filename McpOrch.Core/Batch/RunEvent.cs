@@ -7,8 +7,8 @@ namespace McpOrch.Core.Batch;
 /// <summary>
 /// One state change of a run, as <c>GET /batch/events/{id}</c> streams it. <see cref="Type"/> is one of
 /// <c>run.created</c>, <c>run.planning</c>, <c>run.planned</c>, <c>run.replanned</c>, <c>step.started</c>,
-/// <c>step.progress</c> (a forEach step's elements done), <c>step.succeeded</c>, <c>step.failed</c>, <c>step.skipped</c>, <c>step.redispatched</c>, and the last one of a run:
-/// <c>run.completed</c>, <c>run.failed</c> or <c>run.canceled</c>.
+/// <c>step.progress</c> (a forEach step's elements done), <c>step.succeeded</c>, <c>step.failed</c>, <c>step.skipped</c>,
+/// <c>step.redispatched</c>, and the last one of a run: <c>run.completed</c>, <c>run.failed</c> or <c>run.canceled</c>.
 /// </summary>
 public sealed record RunEvent(string Type, Guid RunId, DateTime At)
 {

@@ -61,8 +61,8 @@ public sealed partial class StepExecutor(
                 var (plan, caller) = (await WhileDatabaseAwayAsync(message, ct => store.FindPlanAsync(runId, ct), lease.Token))!.Value;
                 var step = plan.Steps.Single(s => s.Id == stepId);
                 var inputs = await WhileDatabaseAwayAsync(message, ct => store.OutputsAsync(runId, step.Dependencies, ct), lease.Token);
-                var progress = new ProgressEvents(events, time, runId, stepId, dispatch);
-                (outcome, attempts) = await runner.RunAsync(step, inputs, new StepContext(runId, caller, run.Slots, progress.ReportAsync), lease.Token);
+                Func<int, int, Task>? progress = step.ForEach is null ? null : new ProgressEvents(events, time, runId, stepId, dispatch).ReportAsync;
+                (outcome, attempts) = await runner.RunAsync(step, inputs, new StepContext(runId, caller, run.Slots, progress), lease.Token);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
